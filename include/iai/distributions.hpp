@@ -1,0 +1,3 @@
+#pragma once
+// iai distributions: see include/iai/distributions/.
+#include "iai/core.hpp"

@@ -1,0 +1,3 @@
+#pragma once
+// iai nn: see include/iai/nn/.
+#include "iai/core.hpp"

@@ -1,0 +1,3 @@
+#pragma once
+// iai optim: see include/iai/optim/.
+#include "iai/core.hpp"
