@@ -1,3 +1,4 @@
 #pragma once
-// iai distributions: see include/iai/distributions/.
+// iai distributions: the diagonal Gaussian q(z|x) / p(z) and the observation models p(x|z).
 #include "iai/core.hpp"
+#include "iai/distributions/diagonal_gaussian.hpp"

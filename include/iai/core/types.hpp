@@ -39,4 +39,8 @@ using ConstVectorMap = Eigen::Map<const Vector<Scalar>>;
 /// computes the gradient w.r.t. its input (what the inner inference loop needs).
 enum class ParamGrad { Skip, Accumulate };
 
+/// How an error signal (ε_x, ε_z of Sec. 4.1) is weighted: raw difference x − E[x|z], or
+/// divided by the variance (precision-weighted).
+enum class ErrorWeighting { Raw, Precision };
+
 }  // namespace iai

@@ -1,0 +1,227 @@
+#pragma once
+// The evidence lower bound (Eq. 2) of a single-level latent Gaussian model, estimated with S
+// reparameterised samples z_s = μ + σ ⊙ ε_s (Kingma & Welling 2014), per example j:
+//   L_j = (1/S) Σ_s log p_θ(x_j | z_sj) − β · KL_j,
+//   KL_j analytic: KL(q(z|x_j) ‖ N(0, I));  sampled: (1/S) Σ_s [log q(z_sj) − log p(z_sj)].
+// Gradients (only those requested): ∂L_j/∂λ_j for λ = (mean, log_var) — the log_var clamp of
+// DiagonalGaussian passes no gradient outside [−15, 15] —, θ's gradient accumulated into
+// model.gradTheta() as Σ_j ∂L_j/∂θ (ascent direction, not averaged over the batch), and the error
+// signals of Sec. 4.1 averaged over samples: ε_x (from the model) and ε_z = (z − μ_p)/σ_p².
+// Noise layout: ε is d × (S·B), sample s occupying columns [s·B, (s+1)·B).
+#include <string>
+
+#include "iai/core/errors.hpp"
+#include "iai/core/random.hpp"
+#include "iai/core/types.hpp"
+#include "iai/distributions/diagonal_gaussian.hpp"
+#include "iai/models/concepts.hpp"
+
+namespace iai {
+
+enum class KlEstimator { Analytic, Sampled };
+
+struct ElboConfig {
+  Index samples = 1;                          ///< S, reparameterised samples per example
+  KlEstimator kl = KlEstimator::Analytic;     ///< analytic KL to N(0, I) or the sampled estimate
+  double kl_weight = 1.0;                     ///< β (KL warm-up); 1 for the true bound
+};
+
+/// What one evaluation computes besides the values.
+struct ElboRequest {
+  bool grad_lambda = true;   ///< ∂L_j/∂mean_j, ∂L_j/∂log_var_j
+  bool grad_theta = false;   ///< model.gradTheta() += Σ_j ∂L_j/∂θ
+  bool errors = false;       ///< ε_x, ε_z (needs an ErrorSignalModel)
+  ErrorWeighting error_weighting = ErrorWeighting::Raw;
+};
+
+template <DifferentiableGenerativeModel M>
+class Elbo {
+ public:
+  using Scalar = typename M::Scalar;
+  using S = Scalar;
+
+  explicit Elbo(ElboConfig config = {}) { setConfig(config); }
+
+  const ElboConfig& config() const { return config_; }
+  void setConfig(const ElboConfig& config) {
+    IAI_CHECK(config.samples >= 1, "Elbo", "config.samples", config.samples, "≥ 1");
+    IAI_CHECK(config.kl_weight >= 0.0 && config.kl_weight == config.kl_weight, "Elbo",
+              "config.kl_weight", config.kl_weight, "≥ 0");
+    config_ = config;
+  }
+  void setKlWeight(double beta) {
+    ElboConfig c = config_;
+    c.kl_weight = beta;
+    setConfig(c);
+  }
+
+  /// Draws fresh noise ε ~ N(0, I) from rng, then evaluateWithNoise().
+  void evaluate(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
+                const ConstMatrixRef<S>& log_var, Rng& rng, const ElboRequest& request = {}) {
+    eps_.resize(model.latentDim(), config_.samples * x.cols());
+    fillNormal(rng, eps_);
+    evaluateImpl(model, x, mean, log_var, request);
+  }
+
+  /// Evaluates with the given noise (d × S·B): deterministic, for finite differences and common
+  /// random numbers.
+  void evaluateWithNoise(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
+                         const ConstMatrixRef<S>& log_var, const ConstMatrixRef<S>& eps,
+                         const ElboRequest& request = {}) {
+    IAI_CHECK(eps.rows() == model.latentDim() && eps.cols() == config_.samples * x.cols(),
+              "Elbo::evaluateWithNoise", "eps",
+              std::to_string(eps.rows()) + "x" + std::to_string(eps.cols()),
+              "of shape latentDim() × (samples · batch) = " + std::to_string(model.latentDim()) +
+                  "x" + std::to_string(config_.samples * x.cols()));
+    eps_ = eps;
+    evaluateImpl(model, x, mean, log_var, request);
+  }
+
+  // ---- results of the last evaluation (per example: one column / entry per example) ----
+  const RowVector<S>& elbo() const { return elbo_; }
+  const RowVector<S>& reconstruction() const { return reconstruction_; }  ///< (1/S) Σ_s log p(x|z_s)
+  const RowVector<S>& kl() const { return kl_; }
+  const Matrix<S>& gradMean() const { return grad_mean_; }
+  const Matrix<S>& gradLogVar() const { return grad_log_var_; }
+  const Matrix<S>& errorX() const { return error_x_; }
+  const Matrix<S>& errorZ() const { return error_z_; }
+  const Matrix<S>& noise() const { return eps_; }
+  const Matrix<S>& samples() const { return z_; }  ///< z, d × (S·B)
+  /// Batch means, in double.
+  double meanElbo() const { return elbo_.template cast<double>().mean(); }
+  double meanReconstruction() const { return reconstruction_.template cast<double>().mean(); }
+  double meanKl() const { return kl_.template cast<double>().mean(); }
+
+ private:
+  void evaluateImpl(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
+                    const ConstMatrixRef<S>& log_var, const ElboRequest& request) {
+    const char* fn = "Elbo::evaluate";
+    const Index d = model.latentDim(), n_x = model.observedDim(), b = x.cols();
+    const Index n_s = config_.samples, n = n_s * b;
+    IAI_CHECK(b >= 1, fn, "x.cols()", b, "≥ 1 (a non-empty batch)");
+    IAI_CHECK(x.rows() == n_x, fn, "x.rows()", x.rows(),
+              "the model's observedDim() = " + std::to_string(n_x));
+    IAI_CHECK(mean.rows() == d && mean.cols() == b, fn, "mean",
+              std::to_string(mean.rows()) + "x" + std::to_string(mean.cols()),
+              "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
+    IAI_CHECK(log_var.rows() == d && log_var.cols() == b, fn, "log_var",
+              std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
+              "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
+    if constexpr (!ErrorSignalModel<M>) {
+      IAI_CHECK(!request.errors, fn, "request.errors", "true",
+                "false: the model has no observationError() (see ErrorSignalModel)");
+    }
+    const S inv_s = S(1) / static_cast<S>(n_s);
+    const S beta = static_cast<S>(config_.kl_weight);
+
+    // z_s = μ + σ ⊙ ε_s, and x repeated once per sample
+    z_.resize(d, n);
+    x_rep_.resize(n_x, n);
+    for (Index s = 0; s < n_s; ++s) {
+      DiagonalGaussian<S>::sample(mean, log_var, eps_.middleCols(s * b, b), z_.middleCols(s * b, b));
+      x_rep_.middleCols(s * b, b) = x;
+    }
+
+    // reconstruction: (1/S) Σ_s log p(x | z_s)
+    log_px_.resize(n);
+    model.logLikelihood(x_rep_, z_, log_px_);
+    reconstruction_.setZero(b);
+    for (Index s = 0; s < n_s; ++s) reconstruction_ += log_px_.middleCols(s * b, b);
+    reconstruction_ *= inv_s;
+
+    // KL to the prior N(0, I)
+    prior_mean_.setZero(d, b);
+    prior_log_var_.setZero(d, b);
+    kl_.resize(b);
+    if (config_.kl == KlEstimator::Analytic) {
+      DiagonalGaussian<S>::klStandardNormal(mean, log_var, kl_);
+    } else {
+      kl_.setZero();
+      row_q_.resize(b);
+      row_p_.resize(b);
+      for (Index s = 0; s < n_s; ++s) {
+        DiagonalGaussian<S>::logDensity(mean, log_var, z_.middleCols(s * b, b), row_q_);
+        DiagonalGaussian<S>::logDensity(prior_mean_, prior_log_var_, z_.middleCols(s * b, b), row_p_);
+        kl_ += inv_s * (row_q_ - row_p_);
+      }
+    }
+    elbo_ = reconstruction_ - beta * kl_;
+
+    if (request.errors) computeErrors(model, request.error_weighting, b);
+
+    if (!request.grad_lambda && !request.grad_theta) return;
+    grad_z_.resize(d, n);
+    model.logLikelihoodBackward(x_rep_, z_, inv_s, grad_z_,
+                                request.grad_theta ? ParamGrad::Accumulate : ParamGrad::Skip);
+    if (!request.grad_lambda) return;
+
+    // reconstruction part through the reparameterisation (DiagonalGaussian::sampleBackward)
+    grad_mean_.setZero(d, b);
+    grad_log_var_.setZero(d, b);
+    tmp_mean_.resize(d, b);
+    tmp_log_var_.resize(d, b);
+    for (Index s = 0; s < n_s; ++s) {
+      DiagonalGaussian<S>::sampleBackward(log_var, eps_.middleCols(s * b, b),
+                                          grad_z_.middleCols(s * b, b), tmp_mean_, tmp_log_var_);
+      grad_mean_ += tmp_mean_;
+      grad_log_var_ += tmp_log_var_;
+    }
+    // KL part
+    if (config_.kl == KlEstimator::Analytic) {
+      DiagonalGaussian<S>::klStandardNormalGradient(mean, log_var, tmp_mean_, tmp_log_var_);
+      grad_mean_ -= beta * tmp_mean_;
+      grad_log_var_ -= beta * tmp_log_var_;
+    } else {
+      // d/dλ [log q(z_s; λ) − log p(z_s)] with z_s = z_s(λ): direct ∂λ log q plus the path
+      // through z of ∂z (log q − log p).
+      grad_zq_.resize(d, b);
+      grad_zp_.resize(d, b);
+      direct_mean_.resize(d, b);
+      direct_log_var_.resize(d, b);
+      unused_mean_.resize(d, b);
+      unused_log_var_.resize(d, b);
+      for (Index s = 0; s < n_s; ++s) {
+        const auto z_s = z_.middleCols(s * b, b);
+        DiagonalGaussian<S>::logDensityGradient(mean, log_var, z_s, grad_zq_, direct_mean_,
+                                                direct_log_var_);
+        DiagonalGaussian<S>::logDensityGradient(prior_mean_, prior_log_var_, z_s, grad_zp_,
+                                                unused_mean_, unused_log_var_);
+        grad_zq_ -= grad_zp_;
+        DiagonalGaussian<S>::sampleBackward(log_var, eps_.middleCols(s * b, b), grad_zq_,
+                                            tmp_mean_, tmp_log_var_);
+        grad_mean_ -= (beta * inv_s) * (tmp_mean_ + direct_mean_);
+        grad_log_var_ -= (beta * inv_s) * (tmp_log_var_ + direct_log_var_);
+      }
+    }
+  }
+
+  void computeErrors(M& model, ErrorWeighting weighting, Index b) {
+    if constexpr (ErrorSignalModel<M>) {
+      const Index n_s = config_.samples;
+      const S inv_s = S(1) / static_cast<S>(n_s);
+      error_x_rep_.resize(model.observedDim(), n_s * b);
+      model.observationError(x_rep_, z_, weighting, error_x_rep_);
+      error_x_.setZero(model.observedDim(), b);
+      error_z_.setZero(model.latentDim(), b);
+      for (Index s = 0; s < n_s; ++s) {
+        error_x_ += error_x_rep_.middleCols(s * b, b);
+        // ε_z = (z − μ_p)/σ_p² (Precision) or z − μ_p (Raw); for N(0, I) both are z
+        error_z_ += z_.middleCols(s * b, b) - prior_mean_;
+      }
+      error_x_ *= inv_s;
+      error_z_ *= inv_s;
+      if (weighting == ErrorWeighting::Precision)
+        error_z_.array() *= (-DiagonalGaussian<S>::clamped(prior_log_var_)).exp();
+    }
+  }
+
+  ElboConfig config_;
+  Matrix<S> eps_, z_, x_rep_, grad_z_;
+  Matrix<S> prior_mean_, prior_log_var_;
+  Matrix<S> grad_mean_, grad_log_var_, tmp_mean_, tmp_log_var_;
+  Matrix<S> grad_zq_, grad_zp_, direct_mean_, direct_log_var_, unused_mean_, unused_log_var_;
+  Matrix<S> error_x_rep_, error_x_, error_z_;
+  RowVector<S> log_px_, reconstruction_, kl_, elbo_, row_q_, row_p_;
+};
+
+}  // namespace iai

@@ -1,0 +1,57 @@
+#pragma once
+// The generative side p_θ(x, z) = p_θ(x | z) p(z) as C++20 concepts.
+//
+// Minimum API a user writes (no inheritance from library classes):
+//   GenerativeModel                 Scalar, latentDim(), observedDim(),
+//                                   logLikelihood(x, z, log_px)  log p_θ(x_j | z_j) per column j,
+//                                   sample(rng, z, x)            ancestral: z ~ p(z), x ~ p_θ(x|z).
+//   DifferentiableGenerativeModel   + logLikelihoodBackward(x, z, scale, grad_z, ParamGrad):
+//                                     grad_z = scale · ∂ log p_θ(x_j|z_j)/∂z_j (assigned) and, only
+//                                     with ParamGrad::Accumulate, gradTheta() += scale · Σ_j ∂/∂θ;
+//                                   + theta(), gradTheta(): θ and its gradient as flat vectors.
+//   ErrorSignalModel (optional)     + observationError(x, z, weighting, eps_x): ε_x of Sec. 4.1.
+// logLikelihoodBackward and observationError reuse the forward pass of the logLikelihood call that
+// immediately precedes them with the same (x, z) (the decoder's activations are cached).
+//
+// x and z carry the same number of columns (the ELBO repeats each example once per sample).
+// The prior of a single-level model is N(0, I). Hierarchical models (several latent levels with
+// conditional Gaussian priors, λ stacked level by level) refine these concepts with
+// latentLevels()/priors and get their own ELBO; the inference concepts below do not change.
+#include <concepts>
+
+#include "iai/core/random.hpp"
+#include "iai/core/types.hpp"
+
+namespace iai {
+
+template <class M>
+concept GenerativeModel =
+    requires(M& m, const M& cm, const Matrix<typename M::Scalar>& x,
+             const Matrix<typename M::Scalar>& z, Matrix<typename M::Scalar>& out,
+             RowVector<typename M::Scalar>& log_px, Rng& rng) {
+      typename M::Scalar;
+      { cm.latentDim() } -> std::convertible_to<Index>;
+      { cm.observedDim() } -> std::convertible_to<Index>;
+      m.logLikelihood(x, z, log_px);
+      m.sample(rng, out, out);
+    };
+
+template <class M>
+concept DifferentiableGenerativeModel =
+    GenerativeModel<M> &&
+    requires(M& m, const Matrix<typename M::Scalar>& x, const Matrix<typename M::Scalar>& z,
+             Matrix<typename M::Scalar>& grad_z, typename M::Scalar scale) {
+      m.logLikelihoodBackward(x, z, scale, grad_z, ParamGrad::Skip);
+      { m.theta() } -> std::convertible_to<Vector<typename M::Scalar>&>;
+      { m.gradTheta() } -> std::convertible_to<Vector<typename M::Scalar>&>;
+    };
+
+template <class M>
+concept ErrorSignalModel =
+    DifferentiableGenerativeModel<M> &&
+    requires(M& m, const Matrix<typename M::Scalar>& x, const Matrix<typename M::Scalar>& z,
+             Matrix<typename M::Scalar>& eps_x) {
+      m.observationError(x, z, ErrorWeighting::Raw, eps_x);
+    };
+
+}  // namespace iai
