@@ -5,3 +5,6 @@
 #include "iai/distributions.hpp"
 #include "iai/nn.hpp"
 #include "iai/optim.hpp"
+#include "iai/models.hpp"
+#include "iai/inference.hpp"
+#include "iai/training.hpp"

@@ -11,8 +11,8 @@ using iai::RowVector;
 using iai::testing::numericalGradient;
 using iai::testing::relativeError;
 
-static_assert(iai::DifferentiableGenerativeModel<iai::LinearGaussianModel<float>>);
-static_assert(iai::ErrorSignalModel<iai::LinearGaussianModel<double>>);
+static_assert(iai::concepts::DifferentiableGenerativeModel<iai::LinearGaussianModel<float>>);
+static_assert(iai::concepts::ErrorSignalModel<iai::LinearGaussianModel<double>>);
 
 TEST_CASE("Elbo on the linear-Gaussian oracle: Monte Carlo estimate matches the exact ELBO",
           "[inference]") {

@@ -38,6 +38,8 @@ struct InferenceSignals {
   const Matrix<S>* error_z = nullptr;       ///< d × B, ε_z averaged over samples
 };
 
+namespace concepts {
+
 template <class I>
 concept InferenceModelBase = requires(I& m, const I& cm) {
   typename I::Scalar;
@@ -65,4 +67,5 @@ concept IterativeInferenceModel =
       m.backward(g, g);
     };
 
+}  // namespace concepts
 }  // namespace iai

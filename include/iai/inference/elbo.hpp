@@ -30,11 +30,11 @@ struct ElboConfig {
 struct ElboRequest {
   bool grad_lambda = true;   ///< ∂L_j/∂mean_j, ∂L_j/∂log_var_j
   bool grad_theta = false;   ///< model.gradTheta() += Σ_j ∂L_j/∂θ
-  bool errors = false;       ///< ε_x, ε_z (needs an ErrorSignalModel)
+  bool errors = false;       ///< ε_x, ε_z (needs a concepts::ErrorSignalModel)
   ErrorWeighting error_weighting = ErrorWeighting::Raw;
 };
 
-template <DifferentiableGenerativeModel M>
+template <concepts::DifferentiableGenerativeModel M>
 class Elbo {
  public:
   using Scalar = typename M::Scalar;
@@ -107,9 +107,9 @@ class Elbo {
     IAI_CHECK(log_var.rows() == d && log_var.cols() == b, fn, "log_var",
               std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
               "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
-    if constexpr (!ErrorSignalModel<M>) {
+    if constexpr (!concepts::ErrorSignalModel<M>) {
       IAI_CHECK(!request.errors, fn, "request.errors", "true",
-                "false: the model has no observationError() (see ErrorSignalModel)");
+                "false: the model has no observationError() (see concepts::ErrorSignalModel)");
     }
     const S inv_s = S(1) / static_cast<S>(n_s);
     const S beta = static_cast<S>(config_.kl_weight);
@@ -196,7 +196,7 @@ class Elbo {
   }
 
   void computeErrors(M& model, ErrorWeighting weighting, Index b) {
-    if constexpr (ErrorSignalModel<M>) {
+    if constexpr (concepts::ErrorSignalModel<M>) {
       const Index n_s = config_.samples;
       const S inv_s = S(1) / static_cast<S>(n_s);
       error_x_rep_.resize(model.observedDim(), n_s * b);

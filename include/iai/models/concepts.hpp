@@ -24,6 +24,8 @@
 
 namespace iai {
 
+namespace concepts {
+
 template <class M>
 concept GenerativeModel =
     requires(M& m, const M& cm, const Matrix<typename M::Scalar>& x,
@@ -54,4 +56,5 @@ concept ErrorSignalModel =
       m.observationError(x, z, ErrorWeighting::Raw, eps_x);
     };
 
+}  // namespace concepts
 }  // namespace iai

@@ -1,0 +1,108 @@
+#pragma once
+// Non-amortized inference (Eq. 4): gradient ascent on each example's λ = (mean, log_var) with
+// SGD, SGD + momentum, RMSProp or Adam for N steps, from the prior or from any estimate (e.g. a
+// standard encoder's output: the hybrid of Krishnan et al. 2018). Every update is elementwise,
+// so one optimizer over the d × B matrix equals B independent per-example optimizers.
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "iai/core/errors.hpp"
+#include "iai/core/random.hpp"
+#include "iai/core/types.hpp"
+#include "iai/inference/elbo.hpp"
+#include "iai/models/concepts.hpp"
+#include "iai/optim/adam.hpp"
+#include "iai/optim/rmsprop.hpp"
+#include "iai/optim/sgd.hpp"
+
+namespace iai {
+
+enum class LambdaOptimizer { Sgd, Momentum, RmsProp, Adam };
+
+inline const char* toString(LambdaOptimizer o) {
+  switch (o) {
+    case LambdaOptimizer::Sgd: return "sgd";
+    case LambdaOptimizer::Momentum: return "momentum";
+    case LambdaOptimizer::RmsProp: return "rmsprop";
+    case LambdaOptimizer::Adam: return "adam";
+  }
+  return "?";
+}
+
+struct GradientInferenceConfig {
+  LambdaOptimizer optimizer = LambdaOptimizer::Adam;
+  double learning_rate = 0.05;
+  double momentum = 0.9;  ///< for LambdaOptimizer::Momentum
+  Index steps = 100;      ///< N
+};
+
+template <concepts::DifferentiableGenerativeModel M>
+class GradientInference {
+ public:
+  using Scalar = typename M::Scalar;
+  using S = Scalar;
+
+  explicit GradientInference(GradientInferenceConfig config = {}, ElboConfig elbo = {})
+      : config_(config), elbo_(elbo) {
+    IAI_CHECK(config.steps >= 0, "GradientInference", "config.steps", config.steps, "≥ 0");
+    IAI_CHECK(config.learning_rate > 0.0, "GradientInference", "config.learning_rate",
+              config.learning_rate, "> 0");
+  }
+
+  const GradientInferenceConfig& config() const { return config_; }
+  Elbo<M>& elbo() { return elbo_; }
+
+  /// Sets λ to the prior N(0, I): mean = 0, log_var = 0.
+  static void initializeFromPrior(MatrixRef<S> mean, MatrixRef<S> log_var) {
+    mean.setZero();
+    log_var.setZero();
+  }
+
+  /// Runs config().steps ascent steps on (mean, log_var) in place. If `trace` is given it receives
+  /// the batch-mean ELBO at the start and after every step (steps + 1 values).
+  void run(M& model, const ConstMatrixRef<S>& x, MatrixRef<S> mean, MatrixRef<S> log_var, Rng& rng,
+           std::vector<double>* trace = nullptr) {
+    const Index d = mean.rows(), b = mean.cols();
+    IAI_CHECK(log_var.rows() == d && log_var.cols() == b, "GradientInference::run", "log_var",
+              std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
+              "of mean's shape " + std::to_string(d) + "x" + std::to_string(b));
+    auto mean_opt = makeOptimizer(d * b);
+    auto log_var_opt = makeOptimizer(d * b);
+    neg_grad_.resize(d, b);
+    if (trace) trace->clear();
+    for (Index n = 0; n <= config_.steps; ++n) {
+      const bool last = (n == config_.steps);
+      elbo_.evaluate(model, x, mean, log_var, rng, {.grad_lambda = !last});
+      if (trace) trace->push_back(elbo_.meanElbo());
+      if (last) break;
+      // the optimizers minimise −L
+      neg_grad_ = -elbo_.gradMean();
+      std::visit([&](auto& o) { o.step(mean, neg_grad_); }, mean_opt);
+      neg_grad_ = -elbo_.gradLogVar();
+      std::visit([&](auto& o) { o.step(log_var, neg_grad_); }, log_var_opt);
+    }
+  }
+
+ private:
+  using AnyOptimizer = std::variant<optim::Sgd<S>, optim::RmsProp<S>, optim::Adam<S>>;
+  AnyOptimizer makeOptimizer(Index n) const {
+    switch (config_.optimizer) {
+      case LambdaOptimizer::Sgd:
+        return optim::Sgd<S>({.learning_rate = config_.learning_rate}, n);
+      case LambdaOptimizer::Momentum:
+        return optim::Sgd<S>({.learning_rate = config_.learning_rate, .momentum = config_.momentum}, n);
+      case LambdaOptimizer::RmsProp:
+        return optim::RmsProp<S>({.learning_rate = config_.learning_rate}, n);
+      case LambdaOptimizer::Adam:
+        break;
+    }
+    return optim::Adam<S>({.learning_rate = config_.learning_rate}, n);
+  }
+
+  GradientInferenceConfig config_;
+  Elbo<M> elbo_;
+  Matrix<S> neg_grad_;
+};
+
+}  // namespace iai

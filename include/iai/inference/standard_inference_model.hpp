@@ -1,0 +1,125 @@
+#pragma once
+// Standard (one-pass) inference model, the VAE encoder of Eq. 5: λ = f_φ(x), with the authors'
+// architecture (method-spec §2.1, §2.6): u = x − 0.5 → highway ELU MLP → linear heads for the mean
+// and the log-variance, the latter clamped to [−15, 15]. φ is one flat vector.
+#include <cstdint>
+#include <string>
+
+#include "iai/core/errors.hpp"
+#include "iai/core/random.hpp"
+#include "iai/core/types.hpp"
+#include "iai/distributions/diagonal_gaussian.hpp"
+#include "iai/inference/concepts.hpp"
+#include "iai/nn/linear.hpp"
+#include "iai/nn/mlp.hpp"
+#include "iai/nn/parameters.hpp"
+
+namespace iai {
+
+/// Shape of an inference network: `layers` highway layers of `hidden` units (authors: 2 × 512).
+struct InferenceNetworkConfig {
+  Index hidden = 512;
+  Index layers = 2;
+  double input_offset = 0.5;  ///< u = x − input_offset (0.5 for data in [0, 1])
+};
+
+template <class S>
+class StandardInferenceModel {
+ public:
+  using Scalar = S;
+
+  StandardInferenceModel(Index observed_dim, Index latent_dim, InferenceNetworkConfig config = {},
+                         std::uint64_t seed = 0)
+      : observed_(observed_dim), latent_(latent_dim), config_(config),
+        net_(observed_dim, config.hidden, config.layers), heads_(config.hidden, 2 * latent_dim) {
+    IAI_CHECK(latent_dim >= 1, "StandardInferenceModel", "latent_dim", latent_dim, "≥ 1");
+    rebind();
+    Rng rng(seed);
+    net_.initialize(rng);
+    heads_.initialize(rng);
+  }
+  StandardInferenceModel(const StandardInferenceModel& o)
+      : observed_(o.observed_), latent_(o.latent_), config_(o.config_), net_(o.net_),
+        heads_(o.heads_), phi_(o.phi_), grad_phi_(o.grad_phi_) {
+    rebind();
+  }
+  StandardInferenceModel& operator=(const StandardInferenceModel& o) {
+    if (this != &o) {
+      StandardInferenceModel copy(o);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  StandardInferenceModel(StandardInferenceModel&& o) noexcept
+      : observed_(o.observed_), latent_(o.latent_), config_(o.config_), net_(std::move(o.net_)),
+        heads_(std::move(o.heads_)), phi_(std::move(o.phi_)), grad_phi_(std::move(o.grad_phi_)) {
+    rebind();
+  }
+  StandardInferenceModel& operator=(StandardInferenceModel&& o) noexcept {
+    observed_ = o.observed_;
+    latent_ = o.latent_;
+    config_ = o.config_;
+    net_ = std::move(o.net_);
+    heads_ = std::move(o.heads_);
+    phi_ = std::move(o.phi_);
+    grad_phi_ = std::move(o.grad_phi_);
+    rebind();
+    return *this;
+  }
+  ~StandardInferenceModel() = default;
+
+  Index latentDim() const { return latent_; }
+  Index observedDim() const { return observed_; }
+  const InferenceNetworkConfig& config() const { return config_; }
+  Vector<S>& phi() { return phi_; }
+  const Vector<S>& phi() const { return phi_; }
+  Vector<S>& gradPhi() { return grad_phi_; }
+
+  /// λ = f_φ(x): mean and log_var (d × B); caches the activations for backward().
+  void infer(const ConstMatrixRef<S>& x, MatrixRef<S> mean, MatrixRef<S> log_var) {
+    const char* fn = "StandardInferenceModel::infer";
+    IAI_CHECK(x.rows() == observed_, fn, "x.rows()", x.rows(),
+              "observedDim() = " + std::to_string(observed_));
+    IAI_CHECK(x.cols() >= 1, fn, "x.cols()", x.cols(), "≥ 1 (a non-empty batch)");
+    IAI_CHECK(mean.rows() == latent_ && log_var.rows() == latent_ && mean.cols() == x.cols() &&
+                  log_var.cols() == x.cols(),
+              fn, "mean/log_var shape", std::to_string(mean.rows()) + "x" + std::to_string(mean.cols()),
+              "latentDim() × batch");
+    u_.resize(observed_, x.cols());
+    u_.array() = x.array() - static_cast<S>(config_.input_offset);
+    const Matrix<S>& h = net_.forward(u_);
+    out_.resize(2 * latent_, x.cols());
+    heads_.forward(h, out_);
+    mean = out_.topRows(latent_);
+    log_var = DiagonalGaussian<S>::clamped(out_.bottomRows(latent_)).matrix();
+  }
+
+  /// gradPhi() += ∂/∂φ Σ_j ⟨grad_mean_j, mean_j⟩ + ⟨grad_log_var_j, log_var_j⟩ (follows infer()).
+  void backward(const ConstMatrixRef<S>& grad_mean, const ConstMatrixRef<S>& grad_log_var) {
+    IAI_CHECK(grad_mean.rows() == latent_ && grad_mean.cols() == out_.cols() &&
+                  grad_log_var.rows() == latent_ && grad_log_var.cols() == out_.cols(),
+              "StandardInferenceModel::backward", "grad_mean/grad_log_var shape",
+              std::to_string(grad_mean.rows()) + "x" + std::to_string(grad_mean.cols()),
+              "latentDim() × the batch of the preceding infer()");
+    d_out_.resize(2 * latent_, out_.cols());
+    d_out_.topRows(latent_) = grad_mean;
+    d_out_.bottomRows(latent_).array() =
+        grad_log_var.array() * DiagonalGaussian<S>::clampMask(out_.bottomRows(latent_));
+    dh_.resize(net_.outputSize(), out_.cols());
+    heads_.backward(net_.output(), out_, d_out_, dh_, ParamGrad::Accumulate);
+    net_.backward(u_, dh_, ParamGrad::Accumulate);
+  }
+
+ private:
+  void rebind() { nn::bindParameters(phi_, grad_phi_, net_, heads_); }
+
+  Index observed_;
+  Index latent_;
+  InferenceNetworkConfig config_;
+  nn::HighwayMlp<S> net_;
+  nn::Linear<S> heads_;  // [mean; log_var] stacked: one GEMM
+  Vector<S> phi_, grad_phi_;
+  Matrix<S> u_, out_, d_out_, dh_;
+};
+
+}  // namespace iai

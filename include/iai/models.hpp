@@ -1,0 +1,6 @@
+#pragma once
+// iai models: the GenerativeModel concepts, LatentGaussianModel and the LinearGaussianModel oracle.
+#include "iai/core.hpp"
+#include "iai/models/concepts.hpp"
+#include "iai/models/latent_gaussian_model.hpp"
+#include "iai/models/linear_gaussian_model.hpp"

@@ -1,0 +1,7 @@
+#pragma once
+// iai training: the amortized variational EM loop, batch sources and callbacks.
+#include "iai/core.hpp"
+#include "iai/training/batch_source.hpp"
+#include "iai/training/callbacks.hpp"
+#include "iai/training/statistics.hpp"
+#include "iai/training/variational_em.hpp"

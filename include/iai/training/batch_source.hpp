@@ -1,0 +1,50 @@
+#pragma once
+// Where training batches come from. A BatchSource knows its size and dimension and gathers the
+// examples with the given indices into caller storage (one example per column); it may transform
+// them on the way (e.g. dynamic binarisation with the given random stream).
+#include <concepts>
+#include <span>
+#include <string>
+
+#include "iai/core/errors.hpp"
+#include "iai/core/random.hpp"
+#include "iai/core/types.hpp"
+
+namespace iai {
+
+namespace concepts {
+template <class B>
+concept BatchSource = requires(const B& cb, B& b, std::span<const Index> idx,
+                               MatrixRef<typename B::Scalar> out, Rng& rng) {
+  typename B::Scalar;
+  { cb.size() } -> std::convertible_to<Index>;
+  { cb.dim() } -> std::convertible_to<Index>;
+  b.gather(idx, out, rng);
+};
+}  // namespace concepts
+
+/// The examples are the columns of a matrix (not copied: the matrix must outlive the source).
+template <class S>
+class MatrixBatchSource {
+ public:
+  using Scalar = S;
+  explicit MatrixBatchSource(const Matrix<S>& data) : data_(&data) {}
+  Index size() const { return data_->cols(); }
+  Index dim() const { return data_->rows(); }
+  void gather(std::span<const Index> idx, MatrixRef<S> out, Rng& /*rng*/) const {
+    IAI_CHECK(out.rows() == dim() && out.cols() == static_cast<Index>(idx.size()),
+              "MatrixBatchSource::gather", "out shape",
+              std::to_string(out.rows()) + "x" + std::to_string(out.cols()),
+              "dim() × number of indices");
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      IAI_CHECK(idx[k] >= 0 && idx[k] < size(), "MatrixBatchSource::gather", "index", idx[k],
+                "in [0, size() = " + std::to_string(size()) + ")");
+      out.col(static_cast<Index>(k)) = data_->col(idx[k]);
+    }
+  }
+
+ private:
+  const Matrix<S>* data_;
+};
+
+}  // namespace iai
