@@ -99,11 +99,11 @@ bool notifyOneEpoch(C& c, const EpochStatistics& e) {
 
 /// Every callback sees the statistics; true if any asks to stop.
 template <class... Cs>
-bool notifyStep(const StepStatistics& s, Index steps_per_epoch, Cs&... cs) {
+bool notifyStep(const StepStatistics& s, [[maybe_unused]] Index steps_per_epoch, Cs&... cs) {
   return (notifyOneStep(cs, s, steps_per_epoch) | ... | false);
 }
 template <class... Cs>
-bool notifyEpoch(const EpochStatistics& e, Cs&... cs) {
+bool notifyEpoch([[maybe_unused]] const EpochStatistics& e, Cs&... cs) {
   return (notifyOneEpoch(cs, e) | ... | false);
 }
 
