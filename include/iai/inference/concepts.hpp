@@ -67,5 +67,24 @@ concept IterativeInferenceModel =
       m.backward(g, g);
     };
 
+
+/// Plain-words static checks for an inference model given to VariationalEM.
+template <class I>
+consteval bool checkInferenceModel() {
+  static_assert(requires { typename I::Scalar; },
+                "iai: the inference model must declare `using Scalar = float or double;`");
+  if constexpr (requires { typename I::Scalar; }) {
+    static_assert(InferenceModelBase<I>,
+                  "iai: the inference model must provide latentDim(), observedDim(), phi() and "
+                  "gradPhi() (flat Vector<Scalar>&; see docs/concepts.md)");
+    static_assert(InferenceModel<I> || IterativeInferenceModel<I>,
+                  "iai: the inference model must provide either infer(x, mean, log_var) and "
+                  "backward(grad_mean, grad_log_var) (a standard InferenceModel) or signals(), "
+                  "update(signals, mean, log_var) and backward(grad_mean, grad_log_var) (an "
+                  "IterativeInferenceModel); see docs/concepts.md");
+  }
+  return true;
+}
+
 }  // namespace concepts
 }  // namespace iai

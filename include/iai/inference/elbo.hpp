@@ -34,8 +34,10 @@ struct ElboRequest {
   ErrorWeighting error_weighting = ErrorWeighting::Raw;
 };
 
-template <concepts::DifferentiableGenerativeModel M>
+template <class M>
 class Elbo {
+  static_assert(concepts::checkDifferentiableGenerativeModel<M>());
+
  public:
   using Scalar = typename M::Scalar;
   using S = Scalar;

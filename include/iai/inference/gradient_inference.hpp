@@ -37,8 +37,10 @@ struct GradientInferenceConfig {
   Index steps = 100;      ///< N
 };
 
-template <concepts::DifferentiableGenerativeModel M>
+template <class M>
 class GradientInference {
+  static_assert(concepts::checkDifferentiableGenerativeModel<M>());
+
  public:
   using Scalar = typename M::Scalar;
   using S = Scalar;

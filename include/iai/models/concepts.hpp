@@ -56,5 +56,38 @@ concept ErrorSignalModel =
       m.observationError(x, z, ErrorWeighting::Raw, eps_x);
     };
 
+
+/// Static checks with plain-words messages, one per capability, used at the composition points
+/// (Elbo, GradientInference, VariationalEM) so that a missing member is named in the error.
+template <class M>
+consteval bool checkDifferentiableGenerativeModel() {
+  static_assert(requires { typename M::Scalar; },
+                "iai: the generative model must declare `using Scalar = float or double;`");
+  if constexpr (requires { typename M::Scalar; }) {
+    using S = typename M::Scalar;
+    static_assert(requires(const M& m) {
+      { m.latentDim() } -> std::convertible_to<Index>;
+      { m.observedDim() } -> std::convertible_to<Index>;
+    }, "iai: the generative model must provide latentDim() and observedDim() (see docs/concepts.md)");
+    static_assert(requires(M& m, const Matrix<S>& x, RowVector<S>& out) {
+      m.logLikelihood(x, x, out);
+    }, "iai: the generative model must provide logLikelihood(x, z, log_px) writing log p(x_j|z_j) "
+       "per column (see docs/concepts.md)");
+    static_assert(requires(M& m, const Matrix<S>& x, Matrix<S>& g, S scale) {
+      m.logLikelihoodBackward(x, x, scale, g, ParamGrad::Skip);
+    }, "iai: the generative model must provide logLikelihoodBackward(x, z, scale, grad_z, ParamGrad) "
+       "(the gradient w.r.t. z, and w.r.t. theta when asked; see docs/concepts.md)");
+    static_assert(requires(M& m) {
+      { m.theta() } -> std::convertible_to<Vector<S>&>;
+      { m.gradTheta() } -> std::convertible_to<Vector<S>&>;
+    }, "iai: the generative model must expose its parameters theta() and their gradient gradTheta() "
+       "as flat Vector<Scalar>& (see docs/concepts.md)");
+    static_assert(requires(M& m, Rng& rng, Matrix<S>& out) { m.sample(rng, out, out); },
+                  "iai: the generative model must provide sample(rng, z, x) for ancestral sampling "
+                  "(see docs/concepts.md)");
+  }
+  return true;
+}
+
 }  // namespace concepts
 }  // namespace iai

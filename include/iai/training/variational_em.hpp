@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -49,9 +50,11 @@ struct TrainingConfig {
   std::uint64_t seed = 0;
 };
 
-template <concepts::DifferentiableGenerativeModel M, class I>
-  requires concepts::InferenceModel<I> || concepts::IterativeInferenceModel<I>
+template <class M, class I>
 class VariationalEM {
+  static_assert(concepts::checkDifferentiableGenerativeModel<M>());
+  static_assert(concepts::checkInferenceModel<I>());
+
  public:
   using Scalar = typename M::Scalar;
   using S = Scalar;
@@ -60,8 +63,6 @@ class VariationalEM {
   VariationalEM(M& model, I& inference, TrainingConfig config = {})
       : model_(&model), inference_(&inference), config_(config),
         train_elbo_(config.elbo), eval_elbo_(evalConfig(config.elbo)),
-        theta_opt_(config.theta_optimizer, model.theta().size()),
-        phi_opt_(config.phi_optimizer, inference.phi().size()),
         rng_(config.seed, 0), shuffle_rng_(config.seed, 1), data_rng_(config.seed, 2) {
     const char* fn = "VariationalEM";
     IAI_CHECK(config.iterations >= 1, fn, "config.iterations", config.iterations, "≥ 1");
@@ -81,6 +82,9 @@ class VariationalEM {
         IAI_CHECK(concepts::ErrorSignalModel<M>, fn, "inference.signals().errors", "true",
                   "false: the model provides no observationError() (see concepts::ErrorSignalModel)");
     }
+    // a model without parameters (e.g. a fixed oracle) has no optimizer
+    if (model.theta().size() > 0) theta_opt_.emplace(config.theta_optimizer, model.theta().size());
+    if (inference.phi().size() > 0) phi_opt_.emplace(config.phi_optimizer, inference.phi().size());
     startEpoch(0);
   }
 
@@ -92,8 +96,9 @@ class VariationalEM {
   Rng& rng() { return rng_; }
   Rng& shuffleRng() { return shuffle_rng_; }
   Rng& dataRng() { return data_rng_; }
-  optim::Adam<S>& thetaOptimizer() { return theta_opt_; }
-  optim::Adam<S>& phiOptimizer() { return phi_opt_; }
+  /// The optimizers (empty when the model has no parameters).
+  std::optional<optim::Adam<S>>& thetaOptimizer() { return theta_opt_; }
+  std::optional<optim::Adam<S>>& phiOptimizer() { return phi_opt_; }
   /// Inference iterations that are run (T for iterative models, 1 for standard ones).
   Index iterations() const { return kIterative ? config_.iterations : 1; }
 
@@ -102,8 +107,8 @@ class VariationalEM {
     IAI_CHECK(epoch >= 0, "VariationalEM::startEpoch", "epoch", epoch, "≥ 0");
     epoch_ = epoch;
     const optim::ExponentialDecay decay{config_.lr_decay};
-    decay.apply(theta_opt_, config_.theta_optimizer.learning_rate, epoch);
-    decay.apply(phi_opt_, config_.phi_optimizer.learning_rate, epoch);
+    if (theta_opt_) decay.apply(*theta_opt_, config_.theta_optimizer.learning_rate, epoch);
+    if (phi_opt_) decay.apply(*phi_opt_, config_.phi_optimizer.learning_rate, epoch);
     const double beta = config_.kl_warmup_epochs > 0
                             ? std::min(1.0, static_cast<double>(epoch + 1) / config_.kl_warmup_epochs)
                             : 1.0;
@@ -143,8 +148,8 @@ class VariationalEM {
         optim::clipGlobalNorm(model.gradTheta(), config_.max_grad_norm);
         optim::clipGlobalNorm(inf.gradPhi(), config_.max_grad_norm);
       }
-      if (config_.update_theta) theta_opt_.step(model.theta(), model.gradTheta());
-      phi_opt_.step(inf.phi(), inf.gradPhi());
+      if (theta_opt_ && config_.update_theta) theta_opt_->step(model.theta(), model.gradTheta());
+      if (phi_opt_) phi_opt_->step(inf.phi(), inf.gradPhi());
     }
     stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return stats_;
@@ -304,7 +309,7 @@ class VariationalEM {
   I* inference_;
   TrainingConfig config_;
   Elbo<M> train_elbo_, eval_elbo_;
-  optim::Adam<S> theta_opt_, phi_opt_;
+  std::optional<optim::Adam<S>> theta_opt_, phi_opt_;
   Rng rng_, shuffle_rng_, data_rng_;
   int epoch_ = 0;
   std::int64_t step_ = 0;
