@@ -156,10 +156,11 @@ class VariationalEM {
   }
 
   /// E-step only, with β = 1 and no parameter change: λ for x and, if `trace` is given, the
-  /// batch-mean ELBO after each inference iteration (iterative: L_0 … L_T; standard: L).
+  /// batch-mean ELBO after each inference iteration (iterative: L_0 … L_T; standard: L). If
+  /// `mean_trace` is given it receives the mean of every estimate (λ_0 … λ_T, for figures).
   void infer(const ConstMatrixRef<S>& x, MatrixRef<S> mean, MatrixRef<S> log_var, Rng& rng,
-             std::vector<double>* trace = nullptr) {
-    runEStep(x, eval_elbo_, rng, /*train=*/false, eval_trace_);
+             std::vector<double>* trace = nullptr, std::vector<Matrix<S>>* mean_trace = nullptr) {
+    runEStep(x, eval_elbo_, rng, /*train=*/false, eval_trace_, mean_trace);
     mean = mean_;
     log_var = log_var_;
     if (trace) *trace = eval_trace_;
@@ -251,7 +252,8 @@ class VariationalEM {
   // The E-step for a batch; with train = true it also accumulates Σ_t Σ_j ∂L_t,j/∂φ into
   // gradPhi() and Σ_j ∂L_T,j/∂θ into gradTheta() (ascent directions, scaled by the caller).
   void runEStep(const ConstMatrixRef<S>& x, Elbo<M>& elbo, Rng& rng, bool train,
-                std::vector<double>& trace) {
+                std::vector<double>& trace, std::vector<Matrix<S>>* mean_trace = nullptr) {
+    if (mean_trace) mean_trace->clear();
     M& model = *model_;
     I& inf = *inference_;
     const Index d = model.latentDim(), b = x.cols();
@@ -277,6 +279,7 @@ class VariationalEM {
         request.error_weighting = want.error_weighting;
         elbo.evaluate(model, x_, mean_, log_var_, rng, request);
         trace[static_cast<std::size_t>(t)] = elbo.meanElbo();
+        if (mean_trace) mean_trace->push_back(mean_);
         if (train && t > 0) inf.backward(elbo.gradMean(), elbo.gradLogVar());
         if (last) break;
         InferenceSignals<S> u;
@@ -301,6 +304,7 @@ class VariationalEM {
       elbo.evaluate(model, x, mean_, log_var_, rng,
                     {.grad_lambda = train, .grad_theta = train});
       trace[0] = elbo.meanElbo();
+      if (mean_trace) mean_trace->push_back(mean_);
       if (train) inf.backward(elbo.gradMean(), elbo.gradLogVar());
     }
   }

@@ -1,0 +1,234 @@
+// A small SVG writer for the example programs' figures: line plots, image grids and heat maps
+// with overlaid paths. Plain text, no dependency; files are written atomically (tmp + rename).
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <iai/core/errors.hpp>
+
+namespace examples::svg {
+
+inline const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                                 "#8c564b", "#e377c2", "#17becf"};
+
+inline std::string esc(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else out += c;
+  }
+  return out;
+}
+
+class Document {
+ public:
+  Document(double width, double height) : w_(width), h_(height) {}
+  Document& raw(const std::string& s) {
+    body_ << s << '\n';
+    return *this;
+  }
+  Document& rect(double x, double y, double w, double h, const std::string& fill,
+                 const std::string& extra = "") {
+    body_ << "<rect x='" << x << "' y='" << y << "' width='" << w << "' height='" << h
+          << "' fill='" << fill << "' " << extra << "/>\n";
+    return *this;
+  }
+  Document& line(double x1, double y1, double x2, double y2, const std::string& stroke,
+                 double width = 1) {
+    body_ << "<line x1='" << x1 << "' y1='" << y1 << "' x2='" << x2 << "' y2='" << y2
+          << "' stroke='" << stroke << "' stroke-width='" << width << "'/>\n";
+    return *this;
+  }
+  Document& polyline(const std::vector<double>& xs, const std::vector<double>& ys,
+                     const std::string& stroke, double width = 1.5, const std::string& extra = "") {
+    body_ << "<polyline fill='none' stroke='" << stroke << "' stroke-width='" << width << "' "
+          << extra << " points='";
+    for (std::size_t i = 0; i < xs.size(); ++i)
+      if (std::isfinite(xs[i]) && std::isfinite(ys[i])) body_ << xs[i] << ',' << ys[i] << ' ';
+    body_ << "'/>\n";
+    return *this;
+  }
+  Document& circle(double x, double y, double r, const std::string& fill,
+                   const std::string& extra = "") {
+    body_ << "<circle cx='" << x << "' cy='" << y << "' r='" << r << "' fill='" << fill << "' "
+          << extra << "/>\n";
+    return *this;
+  }
+  Document& text(double x, double y, const std::string& s, double size = 12,
+                 const std::string& anchor = "start", const std::string& extra = "") {
+    body_ << "<text x='" << x << "' y='" << y << "' font-family='sans-serif' font-size='" << size
+          << "' text-anchor='" << anchor << "' " << extra << ">" << esc(s) << "</text>\n";
+    return *this;
+  }
+  std::string str() const {
+    std::ostringstream os;
+    os << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w_ << "' height='" << h_
+       << "' viewBox='0 0 " << w_ << ' ' << h_ << "'>\n<rect width='100%' height='100%' fill='white'/>\n"
+       << body_.str() << "</svg>\n";
+    return os.str();
+  }
+  /// Writes atomically: `path.tmp` then rename.
+  void save(const std::string& path) const {
+    const std::string tmp = path + ".tmp";
+    {
+      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+      IAI_CHECK(static_cast<bool>(f), "svg::Document::save", "path", path, "a writable file");
+      f << str();
+      f.flush();
+      IAI_CHECK(static_cast<bool>(f), "svg::Document::save", "path", path, "written completely");
+    }
+    IAI_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "svg::Document::save", "path", path,
+              "renamable from its temporary file");
+  }
+
+ private:
+  double w_, h_;
+  std::ostringstream body_;
+};
+
+struct Series {
+  std::string name;
+  std::vector<double> x, y;
+};
+
+/// Line plot with axes, ticks and a legend; `log_x` uses a log10 x-axis (x > 0).
+inline Document linePlot(const std::string& title, const std::string& x_label,
+                         const std::string& y_label, const std::vector<Series>& series,
+                         bool log_x = false, double width = 640, double height = 420) {
+  const double left = 70, right = 160, top = 40, bottom = 50;
+  double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
+  auto tx = [&](double x) { return log_x ? std::log10(x) : x; };
+  for (const auto& s : series)
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.y[i]) || (log_x && s.x[i] <= 0)) continue;
+      x0 = std::min(x0, tx(s.x[i])), x1 = std::max(x1, tx(s.x[i]));
+      y0 = std::min(y0, s.y[i]), y1 = std::max(y1, s.y[i]);
+    }
+  if (!(x1 > x0)) x1 = x0 + 1;
+  if (!(y1 > y0)) y1 = y0 + 1;
+  const double pw = width - left - right, ph = height - top - bottom;
+  auto px = [&](double x) { return left + (tx(x) - x0) / (x1 - x0) * pw; };
+  auto py = [&](double y) { return top + (1 - (y - y0) / (y1 - y0)) * ph; };
+  Document d(width, height);
+  d.text(width / 2 - right / 2, 24, title, 15, "middle");
+  d.rect(left, top, pw, ph, "none", "stroke='#444'");
+  for (int k = 0; k <= 5; ++k) {
+    const double yv = y0 + (y1 - y0) * k / 5.0, yy = py(yv);
+    d.line(left - 4, yy, left, yy, "#444").line(left, yy, left + pw, yy, "#eee");
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", yv);
+    d.text(left - 6, yy + 4, buf, 11, "end");
+    const double xv = x0 + (x1 - x0) * k / 5.0, xx = left + (xv - x0) / (x1 - x0) * pw;
+    std::snprintf(buf, sizeof buf, "%.4g", log_x ? std::pow(10.0, xv) : xv);
+    d.line(xx, top + ph, xx, top + ph + 4, "#444").text(xx, top + ph + 18, buf, 11, "middle");
+  }
+  d.text(left + pw / 2, height - 10, x_label, 12, "middle");
+  d.text(16, top + ph / 2, y_label, 12, "middle",
+         "transform='rotate(-90 16 " + std::to_string(top + ph / 2) + ")'");
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const auto& s = series[k];
+    std::vector<double> xs, ys;
+    for (std::size_t i = 0; i < s.x.size(); ++i)
+      if (!log_x || s.x[i] > 0) xs.push_back(px(s.x[i])), ys.push_back(py(s.y[i]));
+    const std::string color = kPalette[k % 8];
+    d.polyline(xs, ys, color);
+    if (xs.size() <= 12)
+      for (std::size_t i = 0; i < xs.size(); ++i) d.circle(xs[i], ys[i], 2.5, color);
+    d.line(width - right + 10, top + 14 + 18.0 * k, width - right + 30, top + 14 + 18.0 * k, color, 2);
+    d.text(width - right + 35, top + 18 + 18.0 * k, s.name, 11);
+  }
+  return d;
+}
+
+/// Grid of grey images (one per column of `images`, each `h` × `w` in row-major pixel order,
+/// values in [0, 1]); `rows` × `cols` cells, optional column titles and row labels.
+inline Document imageGrid(const Eigen::MatrixXf& images, int rows, int cols, int h, int w,
+                          const std::vector<std::string>& col_titles = {},
+                          const std::vector<std::string>& row_labels = {}, double scale = 3) {
+  const double label_w = row_labels.empty() ? 4 : 70, title_h = col_titles.empty() ? 4 : 22;
+  const double cell_w = w * scale + 4, cell_h = h * scale + 4;
+  Document d(label_w + cols * cell_w + 4, title_h + rows * cell_h + 4);
+  for (int c = 0; c < cols && c < static_cast<int>(col_titles.size()); ++c)
+    d.text(label_w + c * cell_w + cell_w / 2, 15, col_titles[static_cast<std::size_t>(c)], 11, "middle");
+  for (int r = 0; r < rows; ++r) {
+    if (r < static_cast<int>(row_labels.size()))
+      d.text(4, title_h + r * cell_h + cell_h / 2 + 4, row_labels[static_cast<std::size_t>(r)], 11);
+    for (int c = 0; c < cols; ++c) {
+      const Eigen::Index k = static_cast<Eigen::Index>(r) * cols + c;
+      if (k >= images.cols()) continue;
+      const double ox = label_w + c * cell_w + 2, oy = title_h + r * cell_h + 2;
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) {
+          const float v = std::clamp(images(i * w + j, k), 0.0f, 1.0f);
+          const int g = static_cast<int>(std::lround(255 * (1 - v)));  // dark ink on white
+          if (g >= 250) continue;
+          char fill[8];
+          std::snprintf(fill, sizeof fill, "#%02x%02x%02x", g, g, g);
+          d.rect(ox + j * scale, oy + i * scale, scale, scale, fill);
+        }
+      d.rect(ox - 0.5, oy - 0.5, w * scale + 1, h * scale + 1, "none", "stroke='#bbb'");
+    }
+  }
+  return d;
+}
+
+/// Heat map of `values` (ny × nx, row 0 at the top = largest y) over [x0, x1] × [y0, y1], with a
+/// colour bar; returns the document and a mapping for overlays through `toPixel`.
+struct HeatMap {
+  Document doc;
+  double x0, x1, y0, y1, left, top, pw, ph;
+  std::pair<double, double> toPixel(double x, double y) const {
+    return {left + (x - x0) / (x1 - x0) * pw, top + (y1 - y) / (y1 - y0) * ph};
+  }
+};
+inline HeatMap heatMap(const Eigen::MatrixXd& values, double x0, double x1, double y0, double y1,
+                       const std::string& title, const std::string& x_label,
+                       const std::string& y_label, double vmin, double vmax) {
+  const double left = 60, top = 40, pw = 480, ph = 480, width = 700, height = 580;
+  HeatMap m{Document(width, height), x0, x1, y0, y1, left, top, pw, ph};
+  const double cw = pw / static_cast<double>(values.cols()), ch = ph / static_cast<double>(values.rows());
+  auto colour = [&](double v) {  // dark blue → yellow (viridis-like, three stops)
+    const double t = std::clamp((v - vmin) / (vmax - vmin), 0.0, 1.0);
+    const double r = t < 0.5 ? 68 + (33 - 68) * t * 2 : 33 + (253 - 33) * (t - 0.5) * 2;
+    const double g = t < 0.5 ? 1 + (145 - 1) * t * 2 : 145 + (231 - 145) * (t - 0.5) * 2;
+    const double b = t < 0.5 ? 84 + (140 - 84) * t * 2 : 140 + (37 - 140) * (t - 0.5) * 2;
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "#%02x%02x%02x", static_cast<int>(r), static_cast<int>(g),
+                  static_cast<int>(b));
+    return std::string(buf);
+  };
+  for (Eigen::Index i = 0; i < values.rows(); ++i)
+    for (Eigen::Index j = 0; j < values.cols(); ++j)
+      m.doc.rect(left + j * cw, top + i * ch, cw + 0.3, ch + 0.3, colour(values(i, j)));
+  m.doc.text(left + pw / 2, 24, title, 15, "middle");
+  m.doc.text(left + pw / 2, top + ph + 40, x_label, 12, "middle");
+  m.doc.text(16, top + ph / 2, y_label, 12, "middle",
+             "transform='rotate(-90 16 " + std::to_string(top + ph / 2) + ")'");
+  char buf[32];
+  for (int k = 0; k <= 4; ++k) {
+    std::snprintf(buf, sizeof buf, "%.3g", x0 + (x1 - x0) * k / 4);
+    m.doc.text(left + pw * k / 4, top + ph + 18, buf, 11, "middle");
+    std::snprintf(buf, sizeof buf, "%.3g", y1 - (y1 - y0) * k / 4);
+    m.doc.text(left - 6, top + ph * k / 4 + 4, buf, 11, "end");
+  }
+  for (int k = 0; k < 50; ++k)  // colour bar
+    m.doc.rect(left + pw + 30, top + ph * (1 - (k + 1) / 50.0), 16, ph / 50 + 0.5,
+               colour(vmin + (vmax - vmin) * (k + 0.5) / 50));
+  std::snprintf(buf, sizeof buf, "%.4g", vmax);
+  m.doc.text(left + pw + 50, top + 8, buf, 11);
+  std::snprintf(buf, sizeof buf, "%.4g", vmin);
+  m.doc.text(left + pw + 50, top + ph, buf, 11);
+  return m;
+}
+
+}  // namespace examples::svg
