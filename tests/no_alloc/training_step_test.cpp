@@ -1,0 +1,95 @@
+// After warm-up, a training step (E-step with T inference iterations, ELBO, backward, both
+// optimizers) allocates nothing: Eigen's own check (EIGEN_RUNTIME_NO_MALLOC) plus a counting
+// global operator new for everything else. This file is its own executable so that the Eigen
+// macro applies to every inline function it uses.
+// Scope: the sizes here keep Eigen's GEMM packing buffers under EIGEN_STACK_ALLOCATION_LIMIT
+// (128 KiB), where Eigen puts them on the stack. For larger products (the 512-unit reference
+// configuration needs up to ~3.5 MiB) Eigen 3.4 heap-allocates them inside every product; see
+// docs/performance.md.
+#define EIGEN_RUNTIME_NO_MALLOC
+// Keep Eigen's malloc check active in Release builds too (NDEBUG would compile it out), and make
+// it throw so that Catch2 reports the failing step instead of aborting.
+#include <stdexcept>
+#define eigen_assert(x) \
+  do {                  \
+    if (!(x)) throw std::runtime_error("Eigen assertion failed: " #x); \
+  } while (false)
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include <iai/iai.hpp>
+
+// The replacements below pair malloc/free themselves; GCC 12 flags them anyway.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace {
+std::atomic<long> g_allocations{0};
+std::atomic<bool> g_counting{false};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  if (g_counting.load()) ++g_allocations;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+template <class Em, class Source>
+long allocationsInSteps(Em& em, const iai::Matrix<float>& batch, int steps) {
+  em.step(batch);  // warm-up: workspaces get their sizes
+  em.step(batch);
+  g_allocations = 0;
+  g_counting = true;
+  Eigen::internal::set_is_malloc_allowed(false);
+  for (int i = 0; i < steps; ++i) em.step(batch);
+  Eigen::internal::set_is_malloc_allowed(true);
+  g_counting = false;
+  return g_allocations.load();
+}
+}  // namespace
+
+TEST_CASE("An iterative training step allocates nothing after warm-up", "[no_alloc]") {
+  using Model = iai::LatentGaussianModel<float>;
+  Model model = Model::mlp(8, 64, {32, 32}, {}, 1);
+  iai::IterativeInferenceModel<float> inference(64, 8, {.network = {.hidden = 32, .layers = 2}}, 2);
+  iai::TrainingConfig config;
+  config.iterations = 3;
+  config.elbo.samples = 2;
+  iai::VariationalEM em(model, inference, config);
+  iai::Matrix<float> batch(64, 16);
+  iai::Rng rng(3);
+  iai::fillUniform(rng, batch);
+  batch = (batch.array() > 0.5f).cast<float>().matrix();
+  CHECK(allocationsInSteps<decltype(em), void>(em, batch, 3) == 0);
+}
+
+TEST_CASE("A standard training step allocates nothing after warm-up", "[no_alloc]") {
+  using Model = iai::LatentGaussianModel<float>;
+  Model model = Model::mlp(8, 64, {32}, {}, 1);
+  iai::StandardInferenceModel<float> inference(64, 8, {.hidden = 32, .layers = 2}, 2);
+  iai::VariationalEM em(model, inference, {.elbo = {.samples = 3}});
+  iai::Matrix<float> batch(64, 16);
+  iai::Rng rng(4);
+  iai::fillUniform(rng, batch);
+  CHECK(allocationsInSteps<decltype(em), void>(em, batch, 3) == 0);
+}
+
+TEST_CASE("Both allocation checks work (the tests above cannot pass vacuously)", "[no_alloc]") {
+  g_allocations = 0;
+  g_counting = true;
+  auto* p = new std::vector<int>(100);
+  g_counting = false;
+  delete p;
+  CHECK(g_allocations.load() >= 1);
+  Eigen::internal::set_is_malloc_allowed(false);
+  CHECK_THROWS(Eigen::MatrixXf(50, 50));
+  Eigen::internal::set_is_malloc_allowed(true);
+}
