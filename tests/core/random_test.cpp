@@ -6,7 +6,7 @@
 #include <numeric>
 #include <vector>
 
-TEST_CASE("Rng: same seed and stream give the same sequence; different streams differ", "[core]") {
+TEST_CASE("Rng: same seed and stream give the same sequence, different streams differ", "[core]") {
   iai::Rng a(123, 0), b(123, 0), c(123, 1), d(124, 0);
   bool differs_c = false, differs_d = false;
   for (int i = 0; i < 100; ++i) {

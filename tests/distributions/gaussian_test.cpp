@@ -48,7 +48,7 @@ void exampleBatch(iai::Matrix<S>& x, iai::Matrix<S>& mu, iai::Matrix<S>& s) {
 static_assert(iai::ObservationModel<Gaussian<float>>);
 static_assert(iai::ObservationModel<Gaussian<double>>);
 
-TEMPLATE_TEST_CASE("Gaussian: logDensity is Σ log N(x; μ, e^s) in every LogVarMode",
+TEMPLATE_TEST_CASE("Gaussian: logDensity is Σ log N(x, μ, e^s) in every LogVarMode",
                    "[distributions]", float, double) {
   using S = TestType;
   iai::Matrix<S> x, mu, s;

@@ -103,7 +103,7 @@ TEST_CASE("Sec. 4.1: grad_mean = Jᵀ ε_x − ε_z for an MLP with Gaussian out
   CHECK(relativeError((jac.transpose() * eps_x - eps_z).eval(), grad) < 1e-6);
 }
 
-TEST_CASE("LatentGaussianModel: copies own their parameters; bad shapes are rejected",
+TEST_CASE("LatentGaussianModel: copies own their parameters, bad shapes are rejected",
           "[models]") {
   auto model = iai::LatentGaussianModel<float>::mlp(2, 4, {3}, {}, 1);
   auto copy = model;

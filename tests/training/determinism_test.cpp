@@ -31,7 +31,7 @@ std::vector<double> runOnce(std::uint64_t seed) {
 }
 }  // namespace
 
-TEST_CASE("Same seed, same numbers; another seed, other numbers", "[training]") {
+TEST_CASE("Same seed, same numbers, and another seed, other numbers", "[training]") {
   const auto a = runOnce(42), b = runOnce(42), c = runOnce(43);
   REQUIRE(a.size() == b.size());
   CHECK(a == b);  // bitwise
