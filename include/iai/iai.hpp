@@ -8,3 +8,4 @@
 #include "iai/models.hpp"
 #include "iai/inference.hpp"
 #include "iai/training.hpp"
+#include "iai/data.hpp"

