@@ -35,9 +35,7 @@ struct Experiment {
     IAI_CHECK(inference == "standard" || inference == "iterative", "arguments", "--inference",
               inference, "standard or iterative");
     latent = args.getInt("latent", latent, 1);
-    std::string h;
-    for (long v : hidden) h += (h.empty() ? "" : ",") + std::to_string(v);
-    hidden = args.getIntList("hidden", h);
+    hidden = args.getIntList("hidden", join(hidden));
     inference_hidden = args.getInt("inference-hidden", inference_hidden, 1);
     inference_layers = args.getInt("inference-layers", inference_layers, 1);
     iterations = args.getInt("iterations", iterations, 1);
@@ -48,12 +46,19 @@ struct Experiment {
   }
 
   bool iterative() const { return inference == "iterative"; }
+  static std::string join(const std::vector<long>& values) {
+    std::string out;
+    for (long v : values) {
+      if (!out.empty()) out += ',';
+      out += std::to_string(v);
+    }
+    return out;
+  }
   long iterationsRun() const { return iterative() ? iterations : 1; }
 
   /// What a checkpoint must match (everything that changes the parameter layout or meaning).
   std::string architecture(iai::Index observed) const {
-    std::string h;
-    for (long v : hidden) h += (h.empty() ? "" : ",") + std::to_string(v);
+    const std::string h = join(hidden);
     return "iai-experiment-v1 D=" + std::to_string(observed) + " latent=" + std::to_string(latent) +
            " decoder=" + h + " obs=bernoulli inference=" + inference + " net=" +
            std::to_string(inference_hidden) + "x" + std::to_string(inference_layers) +

@@ -18,7 +18,10 @@ class JsonLine {
   JsonLine& add(const std::string& key, const char* v) { return raw(key, quote(v)); }
   JsonLine& add(const std::string& key, const std::vector<double>& v) {
     std::string s = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + number(v[i]);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) s += ',';
+      s += number(v[i]);
+    }
     return raw(key, s + "]");
   }
   std::string str() const { return "{" + body_ + "}"; }

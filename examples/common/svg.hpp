@@ -101,10 +101,13 @@ struct Series {
   std::vector<double> x, y;
 };
 
-/// Line plot with axes, ticks and a legend; `log_x` uses a log10 x-axis (x > 0).
+/// Line plot with axes, ticks and a legend; `log_x` uses a log10 x-axis (x > 0). `y_lo`/`y_hi`,
+/// when finite, fix the y-range (instead of the data's); the lines are then clipped to the plot.
 inline Document linePlot(const std::string& title, const std::string& x_label,
                          const std::string& y_label, const std::vector<Series>& series,
-                         bool log_x = false, double width = 640, double height = 420) {
+                         bool log_x = false, double width = 640, double height = 420,
+                         double y_lo = std::numeric_limits<double>::quiet_NaN(),
+                         double y_hi = std::numeric_limits<double>::quiet_NaN()) {
   const double left = 70, right = 160, top = 40, bottom = 50;
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
   auto tx = [&](double x) { return log_x ? std::log10(x) : x; };
@@ -114,6 +117,9 @@ inline Document linePlot(const std::string& title, const std::string& x_label,
       x0 = std::min(x0, tx(s.x[i])), x1 = std::max(x1, tx(s.x[i]));
       y0 = std::min(y0, s.y[i]), y1 = std::max(y1, s.y[i]);
     }
+  const bool clip = std::isfinite(y_lo) || std::isfinite(y_hi);
+  if (std::isfinite(y_lo)) y0 = y_lo;
+  if (std::isfinite(y_hi)) y1 = y_hi;
   if (!(x1 > x0)) x1 = x0 + 1;
   if (!(y1 > y0)) y1 = y0 + 1;
   const double pw = width - left - right, ph = height - top - bottom;
@@ -122,6 +128,13 @@ inline Document linePlot(const std::string& title, const std::string& x_label,
   Document d(width, height);
   d.text(width / 2 - right / 2, 24, title, 15, "middle");
   d.rect(left, top, pw, ph, "none", "stroke='#444'");
+  if (clip) {
+    std::ostringstream os;
+    os << "<defs><clipPath id='plot-area'><rect x='" << left << "' y='" << top << "' width='" << pw
+       << "' height='" << ph << "'/></clipPath></defs>";
+    d.raw(os.str());
+  }
+  const std::string clip_attr = clip ? "clip-path='url(#plot-area)'" : "";
   for (int k = 0; k <= 5; ++k) {
     const double yv = y0 + (y1 - y0) * k / 5.0, yy = py(yv);
     d.line(left - 4, yy, left, yy, "#444").line(left, yy, left + pw, yy, "#eee");
@@ -141,9 +154,9 @@ inline Document linePlot(const std::string& title, const std::string& x_label,
     for (std::size_t i = 0; i < s.x.size(); ++i)
       if (!log_x || s.x[i] > 0) xs.push_back(px(s.x[i])), ys.push_back(py(s.y[i]));
     const std::string color = kPalette[k % 8];
-    d.polyline(xs, ys, color);
+    d.polyline(xs, ys, color, 1.5, clip_attr);
     if (xs.size() <= 12)
-      for (std::size_t i = 0; i < xs.size(); ++i) d.circle(xs[i], ys[i], 2.5, color);
+      for (std::size_t i = 0; i < xs.size(); ++i) d.circle(xs[i], ys[i], 2.5, color, clip_attr);
     d.line(width - right + 10, top + 14 + 18.0 * k, width - right + 30, top + 14 + 18.0 * k, color, 2);
     d.text(width - right + 35, top + 18 + 18.0 * k, s.name, 11);
   }
@@ -183,7 +196,8 @@ inline Document imageGrid(const Eigen::MatrixXf& images, int rows, int cols, int
 }
 
 /// Heat map of `values` (ny × nx, row 0 at the top = largest y) over [x0, x1] × [y0, y1], with a
-/// colour bar; returns the document and a mapping for overlays through `toPixel`.
+/// colour bar; returns the document and a mapping for overlays through `toPixel`. `extra_width`
+/// widens the document on the right (from x = 700), e.g. for a legend.
 struct HeatMap {
   Document doc;
   double x0, x1, y0, y1, left, top, pw, ph;
@@ -193,8 +207,9 @@ struct HeatMap {
 };
 inline HeatMap heatMap(const Eigen::MatrixXd& values, double x0, double x1, double y0, double y1,
                        const std::string& title, const std::string& x_label,
-                       const std::string& y_label, double vmin, double vmax) {
-  const double left = 60, top = 40, pw = 480, ph = 480, width = 700, height = 580;
+                       const std::string& y_label, double vmin, double vmax,
+                       double extra_width = 0) {
+  const double left = 60, top = 40, pw = 480, ph = 480, width = 700 + extra_width, height = 580;
   HeatMap m{Document(width, height), x0, x1, y0, y1, left, top, pw, ph};
   const double cw = pw / static_cast<double>(values.cols()), ch = ph / static_cast<double>(values.rows());
   auto colour = [&](double v) {  // dark blue → yellow (viridis-like, three stops)
