@@ -141,9 +141,27 @@ inline Document linePlot(const std::string& title, const std::string& x_label,
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.4g", yv);
     d.text(left - 6, yy + 4, buf, 11, "end");
+    if (log_x) continue;  // below: ticks at 1, 2, 5 × 10^k
     const double xv = x0 + (x1 - x0) * k / 5.0, xx = left + (xv - x0) / (x1 - x0) * pw;
-    std::snprintf(buf, sizeof buf, "%.4g", log_x ? std::pow(10.0, xv) : xv);
+    std::snprintf(buf, sizeof buf, "%.4g", xv);
     d.line(xx, top + ph, xx, top + ph + 4, "#444").text(xx, top + ph + 18, buf, 11, "middle");
+  }
+  if (log_x) {
+    std::vector<double> ticks;
+    for (const double m : {1.0, 2.0, 5.0}) {
+      if (m != 1.0 && x1 - x0 > 4) continue;  // more than four decades: powers of ten only
+      for (int e = static_cast<int>(std::floor(x0)); e <= static_cast<int>(std::ceil(x1)); ++e) {
+        const double lv = std::log10(m) + e;
+        if (lv >= x0 - 1e-9 && lv <= x1 + 1e-9) ticks.push_back(lv);
+      }
+    }
+    for (const double lv : ticks) {
+      const double xx = left + (lv - x0) / (x1 - x0) * pw;
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.4g", std::pow(10.0, lv));
+      d.line(xx, top + ph, xx, top + ph + 4, "#444").line(xx, top, xx, top + ph, "#eee");
+      d.text(xx, top + ph + 18, buf, 11, "middle");
+    }
   }
   d.text(left + pw / 2, height - 10, x_label, 12, "middle");
   d.text(16, top + ph / 2, y_label, 12, "middle",
@@ -197,7 +215,8 @@ inline Document imageGrid(const Eigen::MatrixXf& images, int rows, int cols, int
 
 /// Heat map of `values` (ny × nx, row 0 at the top = largest y) over [x0, x1] × [y0, y1], with a
 /// colour bar; returns the document and a mapping for overlays through `toPixel`. `extra_width`
-/// widens the document on the right (from x = 700), e.g. for a legend.
+/// widens the document on the right (from x = 700), e.g. for a legend. `log_gap` colours by
+/// log(1 + vmax − v) instead of v (detail near the maximum, e.g. of an ELBO surface).
 struct HeatMap {
   Document doc;
   double x0, x1, y0, y1, left, top, pw, ph;
@@ -208,12 +227,15 @@ struct HeatMap {
 inline HeatMap heatMap(const Eigen::MatrixXd& values, double x0, double x1, double y0, double y1,
                        const std::string& title, const std::string& x_label,
                        const std::string& y_label, double vmin, double vmax,
-                       double extra_width = 0) {
+                       double extra_width = 0, bool log_gap = false) {
   const double left = 60, top = 40, pw = 480, ph = 480, width = 700 + extra_width, height = 580;
   HeatMap m{Document(width, height), x0, x1, y0, y1, left, top, pw, ph};
   const double cw = pw / static_cast<double>(values.cols()), ch = ph / static_cast<double>(values.rows());
+  const double log_span = std::log1p(std::max(vmax - vmin, 0.0));
   auto colour = [&](double v) {  // dark blue → yellow (viridis-like, three stops)
-    const double t = std::clamp((v - vmin) / (vmax - vmin), 0.0, 1.0);
+    const double t = std::clamp(log_gap ? 1 - std::log1p(std::max(vmax - v, 0.0)) / log_span
+                                        : (v - vmin) / (vmax - vmin),
+                                0.0, 1.0);
     const double r = t < 0.5 ? 68 + (33 - 68) * t * 2 : 33 + (253 - 33) * (t - 0.5) * 2;
     const double g = t < 0.5 ? 1 + (145 - 1) * t * 2 : 145 + (231 - 145) * (t - 0.5) * 2;
     const double b = t < 0.5 ? 84 + (140 - 84) * t * 2 : 140 + (37 - 140) * (t - 0.5) * 2;
@@ -236,9 +258,18 @@ inline HeatMap heatMap(const Eigen::MatrixXd& values, double x0, double x1, doub
     std::snprintf(buf, sizeof buf, "%.3g", y1 - (y1 - y0) * k / 4);
     m.doc.text(left - 6, top + ph * k / 4 + 4, buf, 11, "end");
   }
+  // the value at colour-bar position p ∈ [0, 1]
+  auto at = [&](double p) {
+    return log_gap ? vmax - std::expm1((1 - p) * log_span) : vmin + (vmax - vmin) * p;
+  };
   for (int k = 0; k < 50; ++k)  // colour bar
     m.doc.rect(left + pw + 30, top + ph * (1 - (k + 1) / 50.0), 16, ph / 50 + 0.5,
-               colour(vmin + (vmax - vmin) * (k + 0.5) / 50));
+               colour(at((k + 0.5) / 50)));
+  if (log_gap)
+    for (int k = 1; k < 4; ++k) {
+      std::snprintf(buf, sizeof buf, "%.4g", at(k / 4.0));
+      m.doc.text(left + pw + 50, top + ph * (1 - k / 4.0) + 4, buf, 11);
+    }
   std::snprintf(buf, sizeof buf, "%.4g", vmax);
   m.doc.text(left + pw + 50, top + 8, buf, 11);
   std::snprintf(buf, sizeof buf, "%.4g", vmin);

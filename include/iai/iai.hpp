@@ -9,3 +9,4 @@
 #include "iai/inference.hpp"
 #include "iai/training.hpp"
 #include "iai/data.hpp"
+#include "iai/evaluation.hpp"

@@ -3,5 +3,6 @@
 #include "iai/core.hpp"
 #include "iai/training/batch_source.hpp"
 #include "iai/training/callbacks.hpp"
+#include "iai/training/checkpoint.hpp"
 #include "iai/training/statistics.hpp"
 #include "iai/training/variational_em.hpp"

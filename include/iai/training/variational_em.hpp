@@ -93,6 +93,11 @@ class VariationalEM {
   const TrainingConfig& config() const { return config_; }
   int epoch() const { return epoch_; }
   std::int64_t steps() const { return step_; }
+  /// Sets the global step counter; used when resuming (training/checkpoint.hpp).
+  void setSteps(std::int64_t steps) {
+    IAI_CHECK(steps >= 0, "VariationalEM::setSteps", "steps", steps, "≥ 0");
+    step_ = steps;
+  }
   Rng& rng() { return rng_; }
   Rng& shuffleRng() { return shuffle_rng_; }
   Rng& dataRng() { return data_rng_; }
