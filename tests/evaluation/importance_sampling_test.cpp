@@ -121,7 +121,7 @@ TEST_CASE("ImportanceSampler is a stochastic lower bound (Jensen): K = 1 average
 }
 
 TEST_CASE("ImportanceSampler: the chunk size changes neither the draws nor (beyond rounding) the "
-          "estimate; a reused sampler equals a fresh one",
+          "estimate, and a reused sampler equals a fresh one",
           "[evaluation]") {
   Oracle<double> o(5, 5);
   Matrix<double> mean = o.mean.array() + 0.3, log_var = o.log_var.array() + 0.5;

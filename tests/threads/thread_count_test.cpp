@@ -34,7 +34,7 @@ std::vector<double> run(int threads) {
 }
 }  // namespace
 
-TEST_CASE("Same thread count: bitwise the same run; one vs two threads: equal to rounding",
+TEST_CASE("Same thread count gives bitwise the same run, one vs two threads equal to rounding",
           "[threads]") {
   Eigen::setNbThreads(2);
   if (Eigen::nbThreads() < 2) {
