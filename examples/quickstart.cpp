@@ -5,6 +5,7 @@
 #include <cstdio>
 
 int main() {
+  Eigen::setNbThreads(1);  // small products; one thread keeps the printed digits reproducible
   using Model = iai::LatentGaussianModel<float>;  // N(0, I) prior, ELU MLP decoder, Bernoulli
   // Synthetic data: 4096 + 1024 binary 64-pixel "images" from a random 8-latent teacher model.
   Model teacher = Model::mlp(/*latent*/ 8, /*observed*/ 64, /*hidden*/ {64}, {}, /*seed*/ 1);

@@ -106,3 +106,27 @@ TEST_CASE("A non-finite ELBO skips the step without touching any parameter, and 
   CHECK(model.theta() == theta);
   CHECK(enc.phi() == phi);
 }
+
+TEST_CASE("Training stops with a clear error after too many non-finite steps in a row, and the "
+          "parameters stay those of the last good step",
+          "[training]") {
+  FaultyModel model(4, 2, 1);
+  iai::Rng rng(6);
+  Eigen::MatrixXd z(2, 64), data(4, 64);
+  model.sample(rng, z, data);
+  iai::MatrixBatchSource<double> source(data);
+  iai::StandardInferenceModel<double> enc(4, 2, {.hidden = 8, .layers = 1}, 2);
+  iai::VariationalEM em(model, enc, {.max_consecutive_faults = 3, .batch_size = 8});
+  em.fit(source, 1);
+  const Eigen::VectorXd theta = model.theta(), phi = enc.phi();
+  const auto steps = em.steps();
+  model.inject_nan_ = true;
+  CHECK_THROWS_WITH(em.fit(source, 5),
+                    Catch::Contains("VariationalEM::fit: the number of consecutive non-finite "
+                                    "steps is 3, but must be below config.max_consecutive_faults"));
+  CHECK(em.steps() == steps + 3);
+  CHECK(model.theta() == theta);
+  CHECK(enc.phi() == phi);
+  CHECK_THROWS_AS(iai::VariationalEM(model, enc, {.max_consecutive_faults = 0}),
+                  iai::invalid_argument);
+}

@@ -46,6 +46,7 @@ struct TrainingConfig {
   int kl_warmup_epochs = 0;      ///< 0: off
   double max_grad_norm = 0.0;    ///< > 0: clip θ's and φ's gradients to this global norm each
   bool update_theta = true;      ///< false: θ stays fixed (fit only φ to a given model)
+  int max_consecutive_faults = 10;  ///< fit() throws after this many non-finite steps in a row
   Index batch_size = 64;
   std::uint64_t seed = 0;
 };
@@ -72,6 +73,8 @@ class VariationalEM {
     IAI_CHECK(config.kl_warmup_epochs >= 0, fn, "config.kl_warmup_epochs", config.kl_warmup_epochs,
               "≥ 0");
     IAI_CHECK(config.max_grad_norm >= 0.0, fn, "config.max_grad_norm", config.max_grad_norm, "≥ 0");
+    IAI_CHECK(config.max_consecutive_faults >= 1, fn, "config.max_consecutive_faults",
+              config.max_consecutive_faults, "≥ 1");
     IAI_CHECK(model.latentDim() == inference.latentDim(), fn, "inference.latentDim()",
               inference.latentDim(), "the model's latentDim() = " + std::to_string(model.latentDim()));
     IAI_CHECK(model.observedDim() == inference.observedDim(), fn, "inference.observedDim()",
@@ -199,6 +202,8 @@ class VariationalEM {
 
   /// Trains for `epochs` epochs over the source in shuffled batches of config().batch_size (the
   /// last incomplete batch of an epoch is dropped). Callbacks (see callbacks.hpp) may stop early.
+  /// @throws iai::domain_error after config().max_consecutive_faults non-finite steps in a row;
+  ///         those steps changed no parameter, so the model keeps its last good values.
   template <concepts::BatchSource Source, class... Callbacks>
   EpochStatistics fit(Source& source, int epochs, Callbacks&&... callbacks) {
     IAI_CHECK(epochs >= 0, "VariationalEM::fit", "epochs", epochs, "≥ 0");
@@ -230,8 +235,15 @@ class VariationalEM {
           epoch_stats.train_elbo += s.elbo;
           for (std::size_t t = 0; t < s.elbo_per_iteration.size(); ++t)
             epoch_stats.elbo_per_iteration[t] += s.elbo_per_iteration[t];
+          consecutive_faults_ = 0;
         } else {
           ++epoch_stats.skipped_steps;
+          IAI_CHECK_DOMAIN(++consecutive_faults_ < config_.max_consecutive_faults,
+                           "VariationalEM::fit", "the number of consecutive non-finite steps",
+                           consecutive_faults_,
+                           "below config.max_consecutive_faults = " +
+                               std::to_string(config_.max_consecutive_faults) +
+                               " (the parameters are those of the last finite step)");
         }
         stop = detail::notifyStep(s, n_batches, callbacks...);
       }
@@ -322,6 +334,7 @@ class VariationalEM {
   Rng rng_, shuffle_rng_, data_rng_;
   int epoch_ = 0;
   std::int64_t step_ = 0;
+  int consecutive_faults_ = 0;
   StepStatistics stats_;
   std::vector<double> eval_trace_;
   std::vector<Index> order_;
