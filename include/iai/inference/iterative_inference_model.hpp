@@ -46,44 +46,21 @@ class IterativeInferenceModel {
   IterativeInferenceModel(Index observed_dim, Index latent_dim,
                           IterativeInferenceConfig config = {}, std::uint64_t seed = 0)
       : observed_(observed_dim), latent_(latent_dim), config_(config),
-        net_(checkedInputSize(observed_dim, latent_dim, config), config.network.hidden,
-             config.network.layers),
-        heads_(config.network.hidden, headCount(config.update) * latent_dim) {
-    rebind();
+        phi_(nn::HighwayMlp<S>(checkedInputSize(observed_dim, latent_dim, config),
+                               config.network.hidden, config.network.layers),
+             nn::Linear<S>(config.network.hidden, headCount(config.update) * latent_dim)) {
     Rng rng(seed);
-    net_.initialize(rng);
-    heads_.initialize(rng);
+    net().initialize(rng);
+    heads().initialize(rng);
   }
-  IterativeInferenceModel(const IterativeInferenceModel& o)
-      : observed_(o.observed_), latent_(o.latent_), config_(o.config_), net_(o.net_),
-        heads_(o.heads_), phi_(o.phi_), grad_phi_(o.grad_phi_) {
-    rebind();
-  }
-  IterativeInferenceModel(IterativeInferenceModel&& o) noexcept
-      : observed_(o.observed_), latent_(o.latent_), config_(o.config_), net_(std::move(o.net_)),
-        heads_(std::move(o.heads_)), phi_(std::move(o.phi_)), grad_phi_(std::move(o.grad_phi_)) {
-    rebind();
-  }
-  IterativeInferenceModel& operator=(IterativeInferenceModel o) noexcept {
-    observed_ = o.observed_;
-    latent_ = o.latent_;
-    config_ = o.config_;
-    net_ = std::move(o.net_);
-    heads_ = std::move(o.heads_);
-    phi_ = std::move(o.phi_);
-    grad_phi_ = std::move(o.grad_phi_);
-    rebind();
-    return *this;
-  }
-  ~IterativeInferenceModel() = default;
 
   Index latentDim() const { return latent_; }
   Index observedDim() const { return observed_; }
-  Index inputSize() const { return net_.inputSize(); }
+  Index inputSize() const { return phi_.template get<0>().inputSize(); }
   const IterativeInferenceConfig& config() const { return config_; }
-  Vector<S>& phi() { return phi_; }
-  const Vector<S>& phi() const { return phi_; }
-  Vector<S>& gradPhi() { return grad_phi_; }
+  Vector<S>& phi() { return phi_.values(); }
+  const Vector<S>& phi() const { return phi_.values(); }
+  Vector<S>& gradPhi() { return phi_.gradient(); }
 
   SignalRequest signals() const {
     return {.gradients = config_.gradient != GradientEncoding::None,
@@ -104,7 +81,7 @@ class IterativeInferenceModel {
     checkShape(fn, "log_var_next", log_var_next.rows(), log_var_next.cols(), d, b);
 
     // u_t
-    input_.resize(net_.inputSize(), b);
+    input_.resize(inputSize(), b);
     Index r = 0;
     if (config_.data) {
       checkShape(fn, "signals.x", u.x, observed_, b);
@@ -152,9 +129,9 @@ class IterativeInferenceModel {
     IAI_ASSERT(r == input_.rows());
 
     // h = MLP_φ(u_t), heads
-    const Matrix<S>& h = net_.forward(input_);
-    out_.resize(heads_.outputSize(), b);
-    heads_.forward(h, out_);
+    const Matrix<S>& h = net().forward(input_);
+    out_.resize(heads().outputSize(), b);
+    heads().forward(h, out_);
     mean_prev_ = *u.mean;
     log_var_prev_ = *u.log_var;
     const auto delta_mean = out_.topRows(d);
@@ -220,9 +197,9 @@ class IterativeInferenceModel {
         d_out_.bottomRows(d) = grad_pre_;
         break;
     }
-    dh_.resize(net_.outputSize(), b);
-    heads_.backward(net_.output(), out_, d_out_, dh_, ParamGrad::Accumulate);
-    net_.backward(input_, dh_, ParamGrad::Accumulate);
+    dh_.resize(net().outputSize(), b);
+    heads().backward(net().output(), out_, d_out_, dh_, ParamGrad::Accumulate);
+    net().backward(input_, dh_, ParamGrad::Accumulate);
   }
 
  private:
@@ -245,14 +222,14 @@ class IterativeInferenceModel {
     IAI_CHECK(m != nullptr, fn, arg, "null", "set (the model's configuration reads it)");
     checkShape(fn, arg, m->rows(), m->cols(), r, c);
   }
-  void rebind() { nn::bindParameters(phi_, grad_phi_, net_, heads_); }
+  nn::HighwayMlp<S>& net() { return phi_.template get<0>(); }
+  nn::Linear<S>& heads() { return phi_.template get<1>(); }
 
   Index observed_;
   Index latent_;
   IterativeInferenceConfig config_;
-  nn::HighwayMlp<S> net_;
-  nn::Linear<S> heads_;  // [Δμ; Δs; (gate_μ; gate_s)] stacked: one GEMM
-  Vector<S> phi_, grad_phi_;
+  // φ: the highway MLP and the heads [Δμ; Δs; (gate_μ; gate_s)] stacked (one GEMM)
+  nn::BoundParameters<S, nn::HighwayMlp<S>, nn::Linear<S>> phi_;
   Matrix<S> input_, scaled_grad_, encoded_, out_, gate_, pre_clamp_, mean_prev_, log_var_prev_;
   Matrix<S> d_out_, grad_pre_, dh_;
 };

@@ -31,49 +31,20 @@ class StandardInferenceModel {
   StandardInferenceModel(Index observed_dim, Index latent_dim, InferenceNetworkConfig config = {},
                          std::uint64_t seed = 0)
       : observed_(observed_dim), latent_(latent_dim), config_(config),
-        net_(observed_dim, config.hidden, config.layers), heads_(config.hidden, 2 * latent_dim) {
+        phi_(nn::HighwayMlp<S>(observed_dim, config.hidden, config.layers),
+             nn::Linear<S>(config.hidden, 2 * latent_dim)) {
     IAI_CHECK(latent_dim >= 1, "StandardInferenceModel", "latent_dim", latent_dim, "≥ 1");
-    rebind();
     Rng rng(seed);
-    net_.initialize(rng);
-    heads_.initialize(rng);
+    net().initialize(rng);
+    heads().initialize(rng);
   }
-  StandardInferenceModel(const StandardInferenceModel& o)
-      : observed_(o.observed_), latent_(o.latent_), config_(o.config_), net_(o.net_),
-        heads_(o.heads_), phi_(o.phi_), grad_phi_(o.grad_phi_) {
-    rebind();
-  }
-  StandardInferenceModel& operator=(const StandardInferenceModel& o) {
-    if (this != &o) {
-      StandardInferenceModel copy(o);
-      *this = std::move(copy);
-    }
-    return *this;
-  }
-  StandardInferenceModel(StandardInferenceModel&& o) noexcept
-      : observed_(o.observed_), latent_(o.latent_), config_(o.config_), net_(std::move(o.net_)),
-        heads_(std::move(o.heads_)), phi_(std::move(o.phi_)), grad_phi_(std::move(o.grad_phi_)) {
-    rebind();
-  }
-  StandardInferenceModel& operator=(StandardInferenceModel&& o) noexcept {
-    observed_ = o.observed_;
-    latent_ = o.latent_;
-    config_ = o.config_;
-    net_ = std::move(o.net_);
-    heads_ = std::move(o.heads_);
-    phi_ = std::move(o.phi_);
-    grad_phi_ = std::move(o.grad_phi_);
-    rebind();
-    return *this;
-  }
-  ~StandardInferenceModel() = default;
 
   Index latentDim() const { return latent_; }
   Index observedDim() const { return observed_; }
   const InferenceNetworkConfig& config() const { return config_; }
-  Vector<S>& phi() { return phi_; }
-  const Vector<S>& phi() const { return phi_; }
-  Vector<S>& gradPhi() { return grad_phi_; }
+  Vector<S>& phi() { return phi_.values(); }
+  const Vector<S>& phi() const { return phi_.values(); }
+  Vector<S>& gradPhi() { return phi_.gradient(); }
 
   /// λ = f_φ(x): mean and log_var (d × B); caches the activations for backward().
   void infer(const ConstMatrixRef<S>& x, MatrixRef<S> mean, MatrixRef<S> log_var) {
@@ -87,9 +58,9 @@ class StandardInferenceModel {
               "latentDim() × batch");
     u_.resize(observed_, x.cols());
     u_.array() = x.array() - static_cast<S>(config_.input_offset);
-    const Matrix<S>& h = net_.forward(u_);
+    const Matrix<S>& h = net().forward(u_);
     out_.resize(2 * latent_, x.cols());
-    heads_.forward(h, out_);
+    heads().forward(h, out_);
     mean = out_.topRows(latent_);
     log_var = DiagonalGaussian<S>::clamped(out_.bottomRows(latent_)).matrix();
   }
@@ -105,20 +76,20 @@ class StandardInferenceModel {
     d_out_.topRows(latent_) = grad_mean;
     d_out_.bottomRows(latent_).array() =
         grad_log_var.array() * DiagonalGaussian<S>::clampMask(out_.bottomRows(latent_));
-    dh_.resize(net_.outputSize(), out_.cols());
-    heads_.backward(net_.output(), out_, d_out_, dh_, ParamGrad::Accumulate);
-    net_.backward(u_, dh_, ParamGrad::Accumulate);
+    dh_.resize(net().outputSize(), out_.cols());
+    heads().backward(net().output(), out_, d_out_, dh_, ParamGrad::Accumulate);
+    net().backward(u_, dh_, ParamGrad::Accumulate);
   }
 
  private:
-  void rebind() { nn::bindParameters(phi_, grad_phi_, net_, heads_); }
+  nn::HighwayMlp<S>& net() { return phi_.template get<0>(); }
+  nn::Linear<S>& heads() { return phi_.template get<1>(); }
 
   Index observed_;
   Index latent_;
   InferenceNetworkConfig config_;
-  nn::HighwayMlp<S> net_;
-  nn::Linear<S> heads_;  // [mean; log_var] stacked: one GEMM
-  Vector<S> phi_, grad_phi_;
+  // φ: the highway MLP and the heads [mean; log_var] stacked (one GEMM)
+  nn::BoundParameters<S, nn::HighwayMlp<S>, nn::Linear<S>> phi_;
   Matrix<S> u_, out_, d_out_, dh_;
 };
 

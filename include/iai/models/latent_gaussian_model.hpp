@@ -31,16 +31,11 @@ class LatentGaussianModel {
   /// initialised from `seed` (Glorot-uniform weights, zero biases).
   LatentGaussianModel(Index observed_dim, Decoder decoder, Observation observation = {},
                       std::uint64_t seed = 0)
-      : observed_(observed_dim), decoder_(std::move(decoder)), observation_(std::move(observation)) {
-    IAI_CHECK(observed_dim >= 1, "LatentGaussianModel", "observed_dim", observed_dim, "≥ 1");
-    IAI_CHECK(decoder_.outputSize() == observation_.parameterRows(observed_dim),
-              "LatentGaussianModel", "decoder.outputSize()", decoder_.outputSize(),
-              "the observation model's parameterRows(" + std::to_string(observed_dim) +
-                  ") = " + std::to_string(observation_.parameterRows(observed_dim)));
-    rebind();
+      : observed_(checkedObservedDim(observed_dim, decoder, observation)),
+        theta_(std::move(decoder), std::move(observation)) {
     Rng rng(seed);
-    decoder_.initialize(rng);
-    observation_.initialize(rng);
+    this->decoder().initialize(rng);
+    this->observation().initialize(rng);
   }
 
   /// The authors' decoder: an ELU MLP latent → hidden... → η (e.g. 64 → 512 → 512 → 784).
@@ -55,43 +50,21 @@ class LatentGaussianModel {
     return LatentGaussianModel(observed_dim, Decoder(sizes), std::move(observation), seed);
   }
 
-  // Layers point into theta_: copies and moves re-bind them to their own buffer.
-  LatentGaussianModel(const LatentGaussianModel& other)
-      : observed_(other.observed_), decoder_(other.decoder_), observation_(other.observation_),
-        theta_(other.theta_), grad_theta_(other.grad_theta_) {
-    rebind();
-  }
-  LatentGaussianModel(LatentGaussianModel&& other) noexcept
-      : observed_(other.observed_), decoder_(std::move(other.decoder_)),
-        observation_(std::move(other.observation_)), theta_(std::move(other.theta_)),
-        grad_theta_(std::move(other.grad_theta_)) {
-    rebind();
-  }
-  LatentGaussianModel& operator=(LatentGaussianModel other) noexcept {
-    observed_ = other.observed_;
-    decoder_ = std::move(other.decoder_);
-    observation_ = std::move(other.observation_);
-    theta_ = std::move(other.theta_);
-    grad_theta_ = std::move(other.grad_theta_);
-    rebind();
-    return *this;
-  }
-  ~LatentGaussianModel() = default;
-
-  Index latentDim() const { return decoder_.inputSize(); }
+  Index latentDim() const { return decoder().inputSize(); }
   Index observedDim() const { return observed_; }
-  Vector<S>& theta() { return theta_; }
-  const Vector<S>& theta() const { return theta_; }
-  Vector<S>& gradTheta() { return grad_theta_; }
-  Decoder& decoder() { return decoder_; }
-  Observation& observation() { return observation_; }
-  const Observation& observation() const { return observation_; }
+  Vector<S>& theta() { return theta_.values(); }
+  const Vector<S>& theta() const { return theta_.values(); }
+  Vector<S>& gradTheta() { return theta_.gradient(); }
+  Decoder& decoder() { return theta_.template get<0>(); }
+  const Decoder& decoder() const { return theta_.template get<0>(); }
+  Observation& observation() { return theta_.template get<1>(); }
+  const Observation& observation() const { return theta_.template get<1>(); }
 
   /// log p_θ(x_j | z_j) per column; caches the decoder's activations for the backward pass.
   void logLikelihood(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& z, RowVectorRef<S> log_px) {
     checkBatch("LatentGaussianModel::logLikelihood", x, z);
-    const Matrix<S>& eta = decoder_.forward(z);
-    observation_.logDensity(x, eta, log_px);
+    const Matrix<S>& eta = decoder().forward(z);
+    observation().logDensity(x, eta, log_px);
   }
 
   /// grad_z = scale · ∂ log p(x_j|z_j)/∂z_j; with ParamGrad::Accumulate also
@@ -99,24 +72,24 @@ class LatentGaussianModel {
   void logLikelihoodBackward(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& z, S scale,
                              MatrixRef<S> grad_z, ParamGrad pg) {
     checkBatch("LatentGaussianModel::logLikelihoodBackward", x, z);
-    const Matrix<S>& eta = decoder_.output();
+    const Matrix<S>& eta = decoder().output();
     IAI_CHECK(eta.cols() == z.cols(), "LatentGaussianModel::logLikelihoodBackward", "z.cols()",
               z.cols(), "the batch of the preceding logLikelihood call");
     grad_eta_.resize(eta.rows(), eta.cols());
-    observation_.backward(x, eta, scale, grad_eta_, pg);
-    decoder_.backward(z, grad_eta_, grad_z, pg);
+    observation().backward(x, eta, scale, grad_eta_, pg);
+    decoder().backward(z, grad_eta_, grad_z, pg);
   }
 
   /// ε_x of Sec. 4.1 at the decoder output of the preceding logLikelihood call.
   void observationError(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& z,
                         ErrorWeighting weighting, MatrixRef<S> eps_x) const {
     checkBatch("LatentGaussianModel::observationError", x, z);
-    observation_.error(x, decoder_.output(), weighting, eps_x);
+    observation().error(x, decoder().output(), weighting, eps_x);
   }
 
   /// E[x | z] (e.g. Bernoulli probabilities) for a batch of latents.
   void decode(const ConstMatrixRef<S>& z, MatrixRef<S> mean_x) {
-    observation_.mean(decoder_.forward(z), mean_x);
+    observation().mean(decoder().forward(z), mean_x);
   }
 
   /// Ancestral sampling: z ~ N(0, I), x ~ p_θ(x | z).
@@ -126,11 +99,19 @@ class LatentGaussianModel {
                   std::to_string(x.rows()),
               "latentDim()/observedDim() with equal column counts");
     fillNormal(rng, z);
-    observation_.sample(decoder_.forward(z), rng, x);
+    observation().sample(decoder().forward(z), rng, x);
   }
 
  private:
-  void rebind() { nn::bindParameters(theta_, grad_theta_, decoder_, observation_); }
+  static Index checkedObservedDim(Index observed_dim, const Decoder& decoder,
+                                  const Observation& observation) {
+    IAI_CHECK(observed_dim >= 1, "LatentGaussianModel", "observed_dim", observed_dim, "≥ 1");
+    IAI_CHECK(decoder.outputSize() == observation.parameterRows(observed_dim),
+              "LatentGaussianModel", "decoder.outputSize()", decoder.outputSize(),
+              "the observation model's parameterRows(" + std::to_string(observed_dim) +
+                  ") = " + std::to_string(observation.parameterRows(observed_dim)));
+    return observed_dim;
+  }
   void checkBatch(const char* fn, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& z) const {
     IAI_CHECK(x.rows() == observed_, fn, "x.rows()", x.rows(),
               "observedDim() = " + std::to_string(observed_));
@@ -141,10 +122,7 @@ class LatentGaussianModel {
   }
 
   Index observed_;
-  Decoder decoder_;
-  Observation observation_;
-  Vector<S> theta_;
-  Vector<S> grad_theta_;
+  nn::BoundParameters<S, Decoder, Observation> theta_;  // θ = [decoder | observation model]
   Matrix<S> grad_eta_;
 };
 

@@ -1,6 +1,10 @@
 #pragma once
 // One flat parameter vector (and one gradient vector of the same layout) shared by several
 // components: layers, networks or anything with parameterCount() and bind(S*, S*).
+#include <cstddef>
+#include <tuple>
+#include <utility>
+
 #include "iai/core/types.hpp"
 #include "iai/nn/concepts.hpp"
 
@@ -26,5 +30,52 @@ void bindParameters(Vector<S>& params, Vector<S>& grads, Components&... componen
   };
   (bind_one(components), ...);
 }
+
+/// Owns a flat parameter vector, its gradient and the components bound to them, and keeps the
+/// components bound to ITS buffers across copies and moves (a copy owns a copy of the values; the
+/// gradient of a copy starts at zero). Models hold their θ or φ in one of these.
+template <class S, class... Components>
+class BoundParameters {
+ public:
+  explicit BoundParameters(Components... components) : components_(std::move(components)...) {
+    rebind();
+  }
+  BoundParameters(const BoundParameters& other)
+      : components_(other.components_), params_(other.params_), grads_(other.grads_) {
+    rebind();
+  }
+  BoundParameters(BoundParameters&& other) noexcept
+      : components_(std::move(other.components_)), params_(std::move(other.params_)),
+        grads_(std::move(other.grads_)) {
+    rebind();
+  }
+  BoundParameters& operator=(BoundParameters other) noexcept {
+    components_ = std::move(other.components_);
+    params_ = std::move(other.params_);
+    grads_ = std::move(other.grads_);
+    rebind();
+    return *this;
+  }
+  ~BoundParameters() = default;
+
+  Vector<S>& values() { return params_; }
+  const Vector<S>& values() const { return params_; }
+  Vector<S>& gradient() { return grads_; }
+  template <std::size_t I>
+  auto& get() {
+    return std::get<I>(components_);
+  }
+  template <std::size_t I>
+  const auto& get() const {
+    return std::get<I>(components_);
+  }
+
+ private:
+  void rebind() {
+    std::apply([this](auto&... c) { bindParameters(params_, grads_, c...); }, components_);
+  }
+  std::tuple<Components...> components_;
+  Vector<S> params_, grads_;
+};
 
 }  // namespace iai::nn
