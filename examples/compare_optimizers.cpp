@@ -116,9 +116,9 @@ std::vector<double> runGradient(Model& model, const Options& o, iai::LambdaOptim
   iai::GradientInference<Model> gi(
       {.optimizer = optimizer, .learning_rate = lr, .momentum = o.momentum, .steps = o.steps},
       {.samples = o.exp.samples});
-  Mat mean(o.exp.latent, x.cols()), log_var(o.exp.latent, x.cols());
-  iai::GradientInference<Model>::initializeFromPrior(mean, log_var);
+  Mat mean(o.exp.latentDim(), x.cols()), log_var(o.exp.latentDim(), x.cols());
   iai::Rng rng(o.exp.seed, stream);
+  gi.initializeFromPrior(model, rng, mean, log_var);
   std::vector<double> trace;
   gi.run(model, x, mean, log_var, rng, &trace);
   return trace;
@@ -183,7 +183,7 @@ int run(const Options& o) {
     iai::TrainingConfig config = o.exp.training();
     config.iterations = o.steps;
     iai::VariationalEM em(model, inference, config);
-    Mat mean(o.exp.latent, o.examples), log_var(o.exp.latent, o.examples);
+    Mat mean(o.exp.latentDim(), o.examples), log_var(o.exp.latentDim(), o.examples);
     iai::Rng rng(o.exp.seed, kNoiseStream);
     em.infer(x, mean, log_var, rng, &methods[0].trace);
     methods[0].seconds = seconds(t0);

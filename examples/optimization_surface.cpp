@@ -369,7 +369,7 @@ int run(const Options& o) {
                o.data.c_str(), static_cast<long>(train.size()));
   for (long h : o.exp.hidden) std::fprintf(stderr, "%ld→", h);
   std::fprintf(stderr, "%ld, inference nets %ldx%ld, S = %ld, %d thread(s)\n",
-               static_cast<long>(d), o.exp.inference_hidden, o.exp.inference_layers,
+               static_cast<long>(d), o.exp.inference_hidden.front(), o.exp.inference_layers,
                o.exp.samples, Eigen::nbThreads());
 
   // 1. the generative model with a standard inference model, then an iterative inference model
@@ -434,8 +434,8 @@ int run(const Options& o) {
                                       .steps = o.gd_steps},
                                      {.samples = o.exp.samples});
     Mat m(2, 1), lv(2, 1);
-    gi.initializeFromPrior(m, lv);
     iai::Rng rng(o.exp.seed, kPathStream);
+    gi.initializeFromPrior(model, rng, m, lv);
     gi.run(model, x, m, lv, rng);
     const double diff = (m - path.back()).cwiseAbs().maxCoeff();
     if (!(diff <= 1e-5))
@@ -543,12 +543,13 @@ int main(int argc, char** argv) {
     IAI_CHECK(!args.has("inference"), "arguments", "--inference", args.get("inference", ""),
               "absent: optimization_surface trains both a standard and an iterative model");
     Options o;
-    o.exp.latent = 2;
+    o.exp.latent = {2};
     o.exp.hidden = {256, 256};
-    o.exp.inference_hidden = 256;
+    o.exp.inference_hidden = {256};
     o.exp.lr = 1e-3;
     o.exp.read(args);
-    IAI_CHECK(o.exp.latent == 2, "arguments", "--latent", o.exp.latent,
+    IAI_CHECK(o.exp.latentDim() == 2 && !o.exp.hierarchical(), "arguments", "--latent",
+              o.exp.latentDim(),
               "2 (the surface is drawn over a 2-D latent space)");
     o.data = args.get("data", o.data);
     o.out = args.get("out", o.out);

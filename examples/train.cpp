@@ -1,6 +1,6 @@
 // train: amortized variational EM on real data with a standard or an iterative inference model
-// (the paper's MNIST single-level setup by default). JSON lines on stdout, progress on stderr,
-// figures (SVG) in --out. Example:
+// (the paper's MNIST single-level setup by default; --levels 2 --latent 64,32 for its hierarchical
+// model). JSON lines on stdout, progress on stderr, figures (SVG) in --out. Example:
 //   build/examples/train --data fashion-mnist --inference iterative --epochs 5 --out out
 #include <Eigen/Core>
 
@@ -31,6 +31,7 @@ const char* kUsage =
     "usage: train [--data fashion-mnist|mnist-10k|DIR] [--inference standard|iterative]\n"
     "             [--epochs N] [--batch 64] [--samples 10] [--iterations 5] [--lr 2e-4]\n"
     "             [--latent 64] [--hidden 512,512] [--inference-hidden 512] [--inference-layers 2]\n"
+    "             [--levels 1] [--prior-hidden 256,256] [--encode gradients|errors]\n"
     "             [--train-examples N] [--test-examples N] [--eval-samples K] [--eval-examples N]\n"
     "             [--checkpoint FILE] [--resume] [--seed S] [--threads T] [--out DIR]\n";
 
@@ -49,7 +50,7 @@ void writeReconstructions(Em& em, const Data& test, const Options& o, iai::Rng& 
   const iai::Index n = std::min<iai::Index>(8, test.size()), d = test.dim();
   std::vector<iai::Index> idx(static_cast<std::size_t>(n));
   std::iota(idx.begin(), idx.end(), iai::Index{0});
-  iai::Matrix<Scalar> x(d, n), mean(o.exp.latent, n), log_var(o.exp.latent, n);
+  iai::Matrix<Scalar> x(d, n), mean(o.exp.latentDim(), n), log_var(o.exp.latentDim(), n);
   test.gather(idx, x, rng);
   std::vector<iai::Matrix<Scalar>> means;
   std::vector<double> trace;
@@ -70,10 +71,9 @@ void writeReconstructions(Em& em, const Data& test, const Options& o, iai::Rng& 
       .save(o.out + "/reconstructions_" + o.exp.inference + ".svg");
 }
 
-template <class Inference>
-int run(const Options& o, Data& train, Data& test, Inference inference) {
+template <class Model, class Inference>
+int run(const Options& o, Data& train, Data& test, Model model, Inference inference) {
   const iai::Index d = train.dim();
-  examples::Model model = o.exp.makeModel(d);
   iai::VariationalEM em(model, inference, o.exp.training());
   const std::string arch = o.exp.architecture(d);
   if (o.resume && !o.checkpoint.empty() && std::filesystem::exists(o.checkpoint)) {
@@ -114,7 +114,7 @@ int run(const Options& o, Data& train, Data& test, Inference inference) {
   const iai::Index n_eval =
       o.eval_examples > 0 ? std::min<iai::Index>(o.eval_examples, test.size()) : test.size();
   const iai::Index chunk = 100;
-  iai::ImportanceSampler<examples::Model> sampler(o.eval_samples, 50);
+  iai::ImportanceSampler<Model> sampler(o.eval_samples, 50);
   double sum_log_px = 0, sum_elbo = 0;
   std::vector<iai::Index> idx;
   iai::Matrix<Scalar> x, mean, log_var;
@@ -123,7 +123,8 @@ int run(const Options& o, Data& train, Data& test, Inference inference) {
     const iai::Index b = std::min(chunk, n_eval - start);
     idx.resize(static_cast<std::size_t>(b));
     std::iota(idx.begin(), idx.end(), start);
-    x.resize(d, b), mean.resize(o.exp.latent, b), log_var.resize(o.exp.latent, b), log_px.resize(b);
+    x.resize(d, b), mean.resize(o.exp.latentDim(), b), log_var.resize(o.exp.latentDim(), b);
+    log_px.resize(b);
     test.gather(idx, x, rng);
     em.infer(x, mean, log_var, rng);
     sum_elbo += em.lastElbo().template cast<double>().sum();
@@ -176,7 +177,11 @@ int main(int argc, char** argv) {
     train.setBinarization(iai::Binarization::Dynamic, o.exp.seed);
     test.setBinarization(iai::Binarization::Dynamic, o.exp.seed + 1);
     const iai::Index d = train.dim();
-    return o.exp.iterative() ? run(o, train, test, o.exp.makeIterative(d))
-                             : run(o, train, test, o.exp.makeStandard(d));
+    if (o.exp.hierarchical())
+      return o.exp.iterative()
+                 ? run(o, train, test, o.exp.makeHierarchicalModel(d), o.exp.makeHierarchicalIterative(d))
+                 : run(o, train, test, o.exp.makeHierarchicalModel(d), o.exp.makeBottomUp(d));
+    return o.exp.iterative() ? run(o, train, test, o.exp.makeModel(d), o.exp.makeIterative(d))
+                             : run(o, train, test, o.exp.makeModel(d), o.exp.makeStandard(d));
   });
 }

@@ -2,6 +2,11 @@
 // authors' MNIST setup by default — latent 64, ELU decoder 64→512→512→784 with Bernoulli logits,
 // 2×512 highway inference networks, S = 10, T = 5, batch 64, Adam 2e-4 — and its description
 // string, which checkpoints store so that another architecture is rejected on load.
+// With --levels L --latent d_1,…,d_L (e.g. --levels 2 --latent 64,32, the paper's MNIST
+// hierarchy) the model is a HierarchicalLatentGaussianModel with conditional priors of
+// --prior-hidden units, inferred by a bottom-up encoder (standard) or one iterative inference
+// network per level (iterative); --inference-hidden then takes one width per level (or one for
+// all, e.g. 512,256).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -15,12 +20,16 @@ namespace examples {
 
 using Scalar = float;
 using Model = iai::LatentGaussianModel<Scalar>;
+using HierarchicalModel = iai::HierarchicalLatentGaussianModel<Scalar>;
 
 struct Experiment {
   std::string inference = "iterative";  // standard | iterative
-  long latent = 64;
-  std::vector<long> hidden{512, 512};   // decoder
-  long inference_hidden = 512;
+  std::string encode = "gradients";     // iterative inputs besides x, λ: gradients | errors
+  long levels = 1;
+  std::vector<long> latent{64};          // d_ℓ per level, bottom first
+  std::vector<long> hidden{512, 512};    // decoder
+  std::vector<long> prior_hidden{256, 256};  // conditional priors (levels > 1)
+  std::vector<long> inference_hidden{512};   // one width, or one per level
   long inference_layers = 2;
   long iterations = 5;
   long samples = 10;
@@ -28,15 +37,25 @@ struct Experiment {
   double lr = 2e-4;
   std::uint64_t seed = 0;
 
-  /// Reads the shared options (--inference --latent --hidden --inference-hidden
-  /// --inference-layers --iterations --samples --batch --lr --seed).
+  /// Reads the shared options (--inference --encode --levels --latent --hidden --prior-hidden
+  /// --inference-hidden --inference-layers --iterations --samples --batch --lr --seed).
   void read(Args& args) {
     inference = args.get("inference", inference);
     IAI_CHECK(inference == "standard" || inference == "iterative", "arguments", "--inference",
               inference, "standard or iterative");
-    latent = args.getInt("latent", latent, 1);
+    encode = args.get("encode", encode);
+    IAI_CHECK(encode == "gradients" || encode == "errors", "arguments", "--encode", encode,
+              "gradients or errors");
+    levels = args.getInt("levels", levels, 1);
+    latent = args.getIntList("latent", join(latent));
+    IAI_CHECK(static_cast<long>(latent.size()) == levels, "arguments", "--latent", join(latent),
+              "one dimension per level (--levels " + std::to_string(levels) + ")");
     hidden = args.getIntList("hidden", join(hidden));
-    inference_hidden = args.getInt("inference-hidden", inference_hidden, 1);
+    prior_hidden = args.getIntList("prior-hidden", join(prior_hidden));
+    inference_hidden = args.getIntList("inference-hidden", join(inference_hidden));
+    IAI_CHECK(inference_hidden.size() == 1 || static_cast<long>(inference_hidden.size()) == levels,
+              "arguments", "--inference-hidden", join(inference_hidden),
+              "one width, or one per level");
     inference_layers = args.getInt("inference-layers", inference_layers, 1);
     iterations = args.getInt("iterations", iterations, 1);
     samples = args.getInt("samples", samples, 1);
@@ -46,6 +65,13 @@ struct Experiment {
   }
 
   bool iterative() const { return inference == "iterative"; }
+  bool hierarchical() const { return levels > 1; }
+  /// Rows of λ: the sum of the levels' dimensions.
+  iai::Index latentDim() const {
+    iai::Index d = 0;
+    for (long l : latent) d += l;
+    return d;
+  }
   static std::string join(const std::vector<long>& values) {
     std::string out;
     for (long v : values) {
@@ -55,28 +81,67 @@ struct Experiment {
     return out;
   }
   long iterationsRun() const { return iterative() ? iterations : 1; }
+  static std::vector<iai::Index> indices(const std::vector<long>& v) {
+    return {v.begin(), v.end()};
+  }
+  /// Inference-network width per level (one width repeats).
+  std::vector<iai::Index> levelHidden() const {
+    return inference_hidden.size() == 1
+               ? std::vector<iai::Index>(latent.size(), inference_hidden.front())
+               : indices(inference_hidden);
+  }
 
   /// What a checkpoint must match (everything that changes the parameter layout or meaning).
   std::string architecture(iai::Index observed) const {
-    const std::string h = join(hidden);
-    return "iai-experiment-v1 D=" + std::to_string(observed) + " latent=" + std::to_string(latent) +
-           " decoder=" + h + " obs=bernoulli inference=" + inference + " net=" +
-           std::to_string(inference_hidden) + "x" + std::to_string(inference_layers) +
-           (iterative() ? " T=" + std::to_string(iterations) + " inputs=x,lambda,logsign" : "");
+    std::string a = "iai-experiment-v1 D=" + std::to_string(observed) + " latent=" + join(latent) +
+                    " decoder=" + join(hidden) + " obs=bernoulli inference=" + inference +
+                    " net=" + join(inference_hidden) + "x" + std::to_string(inference_layers);
+    if (iterative())
+      a += " T=" + std::to_string(iterations) +
+           (encode == "errors" ? " inputs=x,lambda,errors" : " inputs=x,lambda,logsign");
+    if (hierarchical()) a += " prior=" + join(prior_hidden);
+    return a;
   }
 
   Model makeModel(iai::Index observed) const {
+    IAI_CHECK(!hierarchical(), "arguments", "--levels", levels,
+              "1 for this program (it uses the single-level model)");
     std::vector<iai::Index> sizes(hidden.begin(), hidden.end());
-    return Model::mlp(latent, observed, sizes, {}, seed * 2 + 1);
+    return Model::mlp(latent.front(), observed, sizes, {}, seed * 2 + 1);
+  }
+  HierarchicalModel makeHierarchicalModel(iai::Index observed) const {
+    return {observed,
+            {.latent = indices(latent),
+             .decoder_hidden = indices(hidden),
+             .prior_hidden = indices(prior_hidden)},
+            {},
+            seed * 2 + 1};
   }
   iai::InferenceNetworkConfig network() const {
-    return {.hidden = inference_hidden, .layers = inference_layers};
+    return {.hidden = inference_hidden.front(), .layers = inference_layers};
+  }
+  iai::IterativeInferenceConfig iterativeConfig() const {
+    iai::IterativeInferenceConfig c{.network = network()};
+    if (encode == "errors") {  // the paper's Sec. 4.2 variant: ε_x, ε_z instead of ∇_λ L
+      c.gradient = iai::GradientEncoding::None;
+      c.errors = true;
+    }
+    return c;
   }
   iai::StandardInferenceModel<Scalar> makeStandard(iai::Index observed) const {
-    return {observed, latent, network(), seed * 2 + 2};
+    return {observed, latent.front(), network(), seed * 2 + 2};
   }
   iai::IterativeInferenceModel<Scalar> makeIterative(iai::Index observed) const {
-    return {observed, latent, {.network = network()}, seed * 2 + 2};
+    return {observed, latent.front(), iterativeConfig(), seed * 2 + 2};
+  }
+  iai::BottomUpInferenceModel<Scalar> makeBottomUp(iai::Index observed) const {
+    return {observed, indices(latent), {.network = network(), .hidden = levelHidden()},
+            seed * 2 + 2};
+  }
+  iai::HierarchicalIterativeInferenceModel<Scalar> makeHierarchicalIterative(
+      iai::Index observed) const {
+    return {observed, indices(latent), {.level = iterativeConfig(), .hidden = levelHidden()},
+            seed * 2 + 2};
   }
   iai::TrainingConfig training() const {
     iai::TrainingConfig c;

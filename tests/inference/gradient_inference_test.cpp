@@ -15,7 +15,7 @@ TEST_CASE("GradientInference reaches ELBO = exact log p(x) on the linear-Gaussia
   const iai::Index b = 8;
   Matrix<double> x(10, b), z(3, b), mean(3, b), log_var(3, b);
   model.sample(rng, z, x);
-  iai::GradientInference<Model>::initializeFromPrior(mean, log_var);
+  iai::GradientInference<Model>().initializeFromPrior(model, rng, mean, log_var);
   // Adam with a decreasing step size (four stages) and S = 32 samples per gradient.
   std::vector<double> trace;
   for (double lr : {0.05, 5e-3, 5e-4, 5e-5}) {

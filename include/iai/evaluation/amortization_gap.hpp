@@ -15,6 +15,7 @@
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
 #include "iai/inference/elbo.hpp"
+#include "iai/inference/hierarchical_elbo.hpp"
 #include "iai/inference/gradient_inference.hpp"
 #include "iai/models/concepts.hpp"
 
@@ -55,7 +56,7 @@ AmortizationGap<M> amortizationGap(M& model, const ConstMatrixRef<typename M::Sc
   IAI_CHECK(log_var.rows() == d && log_var.cols() == b, fn, "log_var",
             std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
             "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
-  Elbo<M> evaluator(elbo);
+  ElboFor<M> evaluator(elbo);
   GradientInference<M> inference(optimizer, elbo);
   Matrix<S> eps(d, elbo.samples * b);
   fillNormal(rng, eps);

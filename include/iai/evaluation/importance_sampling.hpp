@@ -2,7 +2,9 @@
 // Importance-sampled log-likelihood (method-spec §5.2), with the final approximate posterior
 // q(z|x) = N(mean, diag e^{log_var}) as the proposal, per example j:
 //   log p̂(x_j) = logsumexp_k [log p(x_j|z_k) + log p(z_k) − log q(z_k|x_j)] − log K,  z_k ~ q,
-// p(z) = N(0, I). The estimate is a lower bound in expectation (Jensen: E log p̂ ≤ log p(x)),
+// p(z) = N(0, I); for a hierarchical model (concepts::HierarchicalGenerativeModel)
+// log p(z) = log N(z_top; 0, I) + Σ_{ℓ<L−1} log p(z_ℓ | z_{ℓ+1}) at the stacked sample.
+// The estimate is a lower bound in expectation (Jensen: E log p̂ ≤ log p(x)),
 // consistent as K → ∞ and never looser on average than the ELBO (K = 1 is the sampled-KL ELBO).
 // The authors use K = 5000. Samples are drawn in chunks of `chunk` (sample-major, like Elbo) and
 // the log-weights are folded into a running log-sum-exp in double, so memory is O(chunk · B)
@@ -24,6 +26,7 @@
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
 #include "iai/distributions/diagonal_gaussian.hpp"
+#include "iai/distributions/observation_concepts.hpp"
 #include "iai/models/concepts.hpp"
 
 namespace iai {
@@ -64,7 +67,8 @@ class ImportanceSampler {
   /// relative to the running maximum); +∞ for K = 1. It is 0 when all weights are equal
   /// (q = the exact posterior) and underestimates the error when the weights are heavy-tailed.
   /// A NaN log-weight makes that example's estimate NaN.
-  /// @throws iai::invalid_argument on a shape mismatch or an empty batch.
+  /// @throws iai::invalid_argument on a shape mismatch or an empty batch, iai::domain_error if
+  ///         an entry of x is NaN or ±inf.
   void logMarginal(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
                    const ConstMatrixRef<S>& log_var, Rng& rng, RowVectorRef<S> log_px_out,
                    RowVectorRef<S>* std_error = nullptr) {
@@ -84,6 +88,8 @@ class ImportanceSampler {
     if (std_error)
       IAI_CHECK(std_error->cols() == b, fn, "std_error->cols()", std_error->cols(),
                 "the batch size " + std::to_string(b));
+    detail::observation::checkEntries<S>(
+        fn, x, [](S v) { return std::isfinite(v); }, "finite (not NaN or ±inf)");
 
     const Index full = std::min(chunk_, samples_);
     const Index tail = samples_ % full;
@@ -121,8 +127,8 @@ class ImportanceSampler {
  private:
   struct Workspace {
     Index samples = 0;  // samples per example in this chunk
-    Matrix<S> eps, z, x_rep;
-    RowVector<S> log_px, log_q, log_prior;
+    Matrix<S> eps, z, x_rep, prior_mean, prior_log_var;  // the last two: hierarchical models
+    RowVector<S> log_px, log_q, log_prior, row;
   };
 
   // Buffers for `n_s` samples of B examples; x repeated once per sample (as Elbo does).
@@ -144,12 +150,32 @@ class ImportanceSampler {
   void accumulate(M& model, Workspace& w, const ConstMatrixRef<S>& mean,
                   const ConstMatrixRef<S>& log_var, Rng& rng, Index b) {
     fillNormal(rng, w.eps);
+    const Index d = mean.rows(), d_top = topDim(model);  // N(0, I) covers the top d_top rows
     for (Index s = 0; s < w.samples; ++s) {
       const Index c = s * b;
       DiagonalGaussian<S>::sample(mean, log_var, w.eps.middleCols(c, b), w.z.middleCols(c, b));
       DiagonalGaussian<S>::logDensity(mean, log_var, w.z.middleCols(c, b), w.log_q.segment(c, b));
-      DiagonalGaussian<S>::logDensity(prior_zero_, prior_zero_, w.z.middleCols(c, b),
+      DiagonalGaussian<S>::logDensity(prior_zero_.bottomRows(d_top), prior_zero_.bottomRows(d_top),
+                                      w.z.middleCols(c, b).bottomRows(d_top),
                                       w.log_prior.segment(c, b));
+    }
+    if constexpr (concepts::HierarchicalGenerativeModel<M>) {
+      // + Σ_{ℓ<L−1} log p(z_ℓ | z_{ℓ+1}), the conditional priors at the sample of the level above
+      w.prior_mean.resize(d, w.z.cols());
+      w.prior_log_var.resize(d, w.z.cols());
+      w.row.resize(b);
+      for (Index l = 0, o = 0; l + 1 < model.levels(); o += model.levelDim(l), ++l) {
+        const Index d_l = model.levelDim(l);
+        model.prior(l, w.z.middleRows(o + d_l, model.levelDim(l + 1)),
+                    w.prior_mean.middleRows(o, d_l), w.prior_log_var.middleRows(o, d_l));
+        for (Index s = 0; s < w.samples; ++s) {
+          const Index c = s * b;
+          DiagonalGaussian<S>::logDensity(w.prior_mean.block(o, c, d_l, b),
+                                          w.prior_log_var.block(o, c, d_l, b),
+                                          w.z.block(o, c, d_l, b), w.row);
+          w.log_prior.segment(c, b) += w.row;
+        }
+      }
     }
     model.logLikelihood(w.x_rep, w.z, w.log_px);
     for (Index s = 0; s < w.samples; ++s) {
@@ -169,6 +195,15 @@ class ImportanceSampler {
           sum_sq_(j) += e * e;
         }
       }
+    }
+  }
+
+  // Rows of the top level, whose prior is N(0, I): all of z for a single-level model.
+  static Index topDim(const M& model) {
+    if constexpr (concepts::HierarchicalGenerativeModel<M>) {
+      return model.levelDim(model.levels() - 1);
+    } else {
+      return model.latentDim();
     }
   }
 

@@ -8,6 +8,7 @@
 // model.gradTheta() as Σ_j ∂L_j/∂θ (ascent direction, not averaged over the batch), and the error
 // signals of Sec. 4.1 averaged over samples: ε_x (from the model) and ε_z = (z − μ_p)/σ_p².
 // Noise layout: ε is d × (S·B), sample s occupying columns [s·B, (s+1)·B).
+#include <limits>
 #include <string>
 
 #include "iai/core/errors.hpp"
@@ -24,6 +25,9 @@ struct ElboConfig {
   Index samples = 1;                          ///< S, reparameterised samples per example
   KlEstimator kl = KlEstimator::Analytic;     ///< analytic KL to N(0, I) or the sampled estimate
   double kl_weight = 1.0;                     ///< β (KL warm-up); 1 for the true bound
+  /// Per-element floor of the sampled KL of the lower levels of a hierarchical model
+  /// (HierarchicalElbo; the authors used 0); −∞ = off. Single-level models have no lower level.
+  double kl_min = -std::numeric_limits<double>::infinity();
 };
 
 /// What one evaluation computes besides the values.
@@ -34,21 +38,29 @@ struct ElboRequest {
   ErrorWeighting error_weighting = ErrorWeighting::Raw;
 };
 
-template <class M>
-class Elbo {
-  static_assert(concepts::checkDifferentiableGenerativeModel<M>());
+namespace detail {
 
+/// What Elbo and HierarchicalElbo share: the configuration, the noise, the results and their
+/// accessors, and the argument checks. Derived implements evaluateImpl(model, x, mean, log_var,
+/// request) reading eps_.
+template <class Derived, class S>
+class ElboBase {
  public:
-  using Scalar = typename M::Scalar;
-  using S = Scalar;
-
-  explicit Elbo(ElboConfig config = {}) { setConfig(config); }
+  using Scalar = S;
 
   const ElboConfig& config() const { return config_; }
   void setConfig(const ElboConfig& config) {
-    IAI_CHECK(config.samples >= 1, "Elbo", "config.samples", config.samples, "≥ 1");
-    IAI_CHECK(config.kl_weight >= 0.0 && config.kl_weight == config.kl_weight, "Elbo",
+    IAI_CHECK(config.samples >= 1, Derived::kName, "config.samples", config.samples, "≥ 1");
+    IAI_CHECK(config.kl_weight >= 0.0 && config.kl_weight == config.kl_weight, Derived::kName,
               "config.kl_weight", config.kl_weight, "≥ 0");
+    if constexpr (Derived::kHierarchical) {
+      IAI_CHECK(config.kl_min == config.kl_min && config.kl_min < 1e300, Derived::kName,
+                "config.kl_min", config.kl_min, "a finite number or −∞ (off)");
+    } else {
+      IAI_CHECK(config.kl_min == -std::numeric_limits<double>::infinity(), Derived::kName,
+                "config.kl_min", config.kl_min,
+                "−∞ (off): the floor applies to the lower levels of a hierarchical model");
+    }
     config_ = config;
   }
   void setKlWeight(double beta) {
@@ -58,15 +70,18 @@ class Elbo {
   }
 
   /// Draws fresh noise ε ~ N(0, I) from rng, then evaluateWithNoise().
+  template <class M>
   void evaluate(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
                 const ConstMatrixRef<S>& log_var, Rng& rng, const ElboRequest& request = {}) {
     eps_.resize(model.latentDim(), config_.samples * x.cols());
     fillNormal(rng, eps_);
-    evaluateImpl(model, x, mean, log_var, request);
+    checkArguments(model, x, mean, log_var, request);
+    derived().evaluateImpl(model, x, mean, log_var, request);
   }
 
   /// Evaluates with the given noise (d × S·B): deterministic, for finite differences and common
   /// random numbers.
+  template <class M>
   void evaluateWithNoise(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
                          const ConstMatrixRef<S>& log_var, const ConstMatrixRef<S>& eps,
                          const ElboRequest& request = {}) {
@@ -76,7 +91,8 @@ class Elbo {
               "of shape latentDim() × (samples · batch) = " + std::to_string(model.latentDim()) +
                   "x" + std::to_string(config_.samples * x.cols()));
     eps_ = eps;
-    evaluateImpl(model, x, mean, log_var, request);
+    checkArguments(model, x, mean, log_var, request);
+    derived().evaluateImpl(model, x, mean, log_var, request);
   }
 
   // ---- results of the last evaluation (per example: one column / entry per example) ----
@@ -94,12 +110,14 @@ class Elbo {
   double meanReconstruction() const { return reconstruction_.template cast<double>().mean(); }
   double meanKl() const { return kl_.template cast<double>().mean(); }
 
- private:
-  void evaluateImpl(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
-                    const ConstMatrixRef<S>& log_var, const ElboRequest& request) {
+ protected:
+  ElboBase() = default;
+
+  template <class M>
+  static void checkArguments(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
+                             const ConstMatrixRef<S>& log_var, const ElboRequest& request) {
     const char* fn = "Elbo::evaluate";
     const Index d = model.latentDim(), n_x = model.observedDim(), b = x.cols();
-    const Index n_s = config_.samples, n = n_s * b;
     IAI_CHECK(b >= 1, fn, "x.cols()", b, "≥ 1 (a non-empty batch)");
     IAI_CHECK(x.rows() == n_x, fn, "x.rows()", x.rows(),
               "the model's observedDim() = " + std::to_string(n_x));
@@ -113,16 +131,92 @@ class Elbo {
       IAI_CHECK(!request.errors, fn, "request.errors", "true",
                 "false: the model has no observationError() (see concepts::ErrorSignalModel)");
     }
-    const S inv_s = S(1) / static_cast<S>(n_s);
-    const S beta = static_cast<S>(config_.kl_weight);
+  }
 
-    // z_s = μ + σ ⊙ ε_s, and x repeated once per sample
-    z_.resize(d, n);
-    x_rep_.resize(n_x, n);
+  /// z = μ + σ ⊙ ε for every sample (sample s in columns [s·B, (s+1)·B)) and x repeated once
+  /// per sample.
+  void sampleLatents(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
+                     const ConstMatrixRef<S>& log_var) {
+    const Index b = x.cols(), n_s = config_.samples;
+    z_.resize(mean.rows(), n_s * b);
+    x_rep_.resize(x.rows(), n_s * b);
     for (Index s = 0; s < n_s; ++s) {
       DiagonalGaussian<S>::sample(mean, log_var, eps_.middleCols(s * b, b), z_.middleCols(s * b, b));
       x_rep_.middleCols(s * b, b) = x;
     }
+  }
+
+  /// ε_x averaged over samples into error_x_ (the model's observationError at the decoder pass
+  /// of the last logLikelihood call), ε_z = (1/S) Σ_s (z_s − μ_p,s) [/ σ_p,s²] into error_z_ with
+  /// prior_mean_/prior_log_var_ (d × S·B) holding the prior of every sample.
+  template <class M>
+  void computeErrors(M& model, ErrorWeighting weighting, Index b) {
+    if constexpr (concepts::ErrorSignalModel<M>) {
+      const Index n_s = config_.samples;
+      const S inv_s = S(1) / static_cast<S>(n_s);
+      error_x_rep_.resize(model.observedDim(), n_s * b);
+      model.observationError(x_rep_, z_, weighting, error_x_rep_);
+      error_z_rep_.resize(z_.rows(), n_s * b);
+      error_z_rep_ = z_ - prior_mean_;
+      if (weighting == ErrorWeighting::Precision)
+        error_z_rep_.array() *= (-DiagonalGaussian<S>::clamped(prior_log_var_)).exp();
+      error_x_.setZero(model.observedDim(), b);
+      error_z_.setZero(z_.rows(), b);
+      for (Index s = 0; s < n_s; ++s) {
+        error_x_ += error_x_rep_.middleCols(s * b, b);
+        error_z_ += error_z_rep_.middleCols(s * b, b);
+      }
+      error_x_ *= inv_s;
+      error_z_ *= inv_s;
+    }
+  }
+
+  ElboConfig config_;
+  Matrix<S> eps_, z_, x_rep_, prior_mean_, prior_log_var_;
+  Matrix<S> grad_mean_, grad_log_var_, error_x_rep_, error_z_rep_, error_x_, error_z_;
+  RowVector<S> log_px_, reconstruction_, kl_, elbo_;
+
+ private:
+  Derived& derived() { return static_cast<Derived&>(*this); }
+};
+
+}  // namespace detail
+
+template <class M>
+class Elbo : public detail::ElboBase<Elbo<M>, typename M::Scalar> {
+  static_assert(concepts::checkDifferentiableGenerativeModel<M>());
+  using Base = detail::ElboBase<Elbo<M>, typename M::Scalar>;
+  friend Base;
+
+ public:
+  using Scalar = typename M::Scalar;
+  using S = Scalar;
+  static constexpr const char* kName = "Elbo";
+  static constexpr bool kHierarchical = false;
+
+  explicit Elbo(ElboConfig config = {}) { this->setConfig(config); }
+
+  /// λ_0 = the prior N(0, I): mean = 0, log_var = 0 (rng unused).
+  void initialLambda(M& /*model*/, Rng& /*rng*/, MatrixRef<S> mean, MatrixRef<S> log_var) {
+    mean.setZero();
+    log_var.setZero();
+  }
+
+ private:
+  using Base::config_, Base::eps_, Base::z_, Base::x_rep_, Base::prior_mean_,
+      Base::prior_log_var_, Base::grad_mean_, Base::grad_log_var_, Base::log_px_,
+      Base::reconstruction_, Base::kl_, Base::elbo_;
+
+  // Eq. 2 with S samples (see the header comment); arguments checked by ElboBase.
+  void evaluateImpl(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
+                    const ConstMatrixRef<S>& log_var, const ElboRequest& request) {
+    const Index d = model.latentDim(), b = x.cols();
+    const Index n_s = config_.samples, n = n_s * b;
+    const S inv_s = S(1) / static_cast<S>(n_s);
+    const S beta = static_cast<S>(config_.kl_weight);
+
+    // z_s = μ + σ ⊙ ε_s, and x repeated once per sample
+    this->sampleLatents(x, mean, log_var);
 
     // reconstruction: (1/S) Σ_s log p(x | z_s)
     log_px_.resize(n);
@@ -132,8 +226,8 @@ class Elbo {
     reconstruction_ *= inv_s;
 
     // KL to the prior N(0, I)
-    prior_mean_.setZero(d, b);
-    prior_log_var_.setZero(d, b);
+    prior_mean_.setZero(d, n);
+    prior_log_var_.setZero(d, n);
     kl_.resize(b);
     if (config_.kl == KlEstimator::Analytic) {
       DiagonalGaussian<S>::klStandardNormal(mean, log_var, kl_);
@@ -142,14 +236,16 @@ class Elbo {
       row_q_.resize(b);
       row_p_.resize(b);
       for (Index s = 0; s < n_s; ++s) {
-        DiagonalGaussian<S>::logDensity(mean, log_var, z_.middleCols(s * b, b), row_q_);
-        DiagonalGaussian<S>::logDensity(prior_mean_, prior_log_var_, z_.middleCols(s * b, b), row_p_);
+        const auto z_s = z_.middleCols(s * b, b);
+        DiagonalGaussian<S>::logDensity(mean, log_var, z_s, row_q_);
+        DiagonalGaussian<S>::logDensity(prior_mean_.middleCols(s * b, b),
+                                        prior_log_var_.middleCols(s * b, b), z_s, row_p_);
         kl_ += inv_s * (row_q_ - row_p_);
       }
     }
     elbo_ = reconstruction_ - beta * kl_;
 
-    if (request.errors) computeErrors(model, request.error_weighting, b);
+    if (request.errors) this->computeErrors(model, request.error_weighting, b);
 
     if (!request.grad_lambda && !request.grad_theta) return;
     grad_z_.resize(d, n);
@@ -186,8 +282,9 @@ class Elbo {
         const auto z_s = z_.middleCols(s * b, b);
         DiagonalGaussian<S>::logDensityGradient(mean, log_var, z_s, grad_zq_, direct_mean_,
                                                 direct_log_var_);
-        DiagonalGaussian<S>::logDensityGradient(prior_mean_, prior_log_var_, z_s, grad_zp_,
-                                                unused_mean_, unused_log_var_);
+        DiagonalGaussian<S>::logDensityGradient(prior_mean_.middleCols(s * b, b),
+                                                prior_log_var_.middleCols(s * b, b), z_s,
+                                                grad_zp_, unused_mean_, unused_log_var_);
         grad_zq_ -= grad_zp_;
         DiagonalGaussian<S>::sampleBackward(log_var, eps_.middleCols(s * b, b), grad_zq_,
                                             tmp_mean_, tmp_log_var_);
@@ -197,33 +294,9 @@ class Elbo {
     }
   }
 
-  void computeErrors(M& model, ErrorWeighting weighting, Index b) {
-    if constexpr (concepts::ErrorSignalModel<M>) {
-      const Index n_s = config_.samples;
-      const S inv_s = S(1) / static_cast<S>(n_s);
-      error_x_rep_.resize(model.observedDim(), n_s * b);
-      model.observationError(x_rep_, z_, weighting, error_x_rep_);
-      error_x_.setZero(model.observedDim(), b);
-      error_z_.setZero(model.latentDim(), b);
-      for (Index s = 0; s < n_s; ++s) {
-        error_x_ += error_x_rep_.middleCols(s * b, b);
-        // ε_z = (z − μ_p)/σ_p² (Precision) or z − μ_p (Raw); for N(0, I) both are z
-        error_z_ += z_.middleCols(s * b, b) - prior_mean_;
-      }
-      error_x_ *= inv_s;
-      error_z_ *= inv_s;
-      if (weighting == ErrorWeighting::Precision)
-        error_z_.array() *= (-DiagonalGaussian<S>::clamped(prior_log_var_)).exp();
-    }
-  }
-
-  ElboConfig config_;
-  Matrix<S> eps_, z_, x_rep_, grad_z_;
-  Matrix<S> prior_mean_, prior_log_var_;
-  Matrix<S> grad_mean_, grad_log_var_, tmp_mean_, tmp_log_var_;
+  Matrix<S> grad_z_, tmp_mean_, tmp_log_var_;
   Matrix<S> grad_zq_, grad_zp_, direct_mean_, direct_log_var_, unused_mean_, unused_log_var_;
-  Matrix<S> error_x_rep_, error_x_, error_z_;
-  RowVector<S> log_px_, reconstruction_, kl_, elbo_, row_q_, row_p_;
+  RowVector<S> row_q_, row_p_;
 };
 
 }  // namespace iai

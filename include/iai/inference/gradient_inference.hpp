@@ -3,6 +3,7 @@
 // SGD, SGD + momentum, RMSProp or Adam for N steps, from the prior or from any estimate (e.g. a
 // standard encoder's output: the hybrid of Krishnan et al. 2018). Every update is elementwise,
 // so one optimizer over the d × B matrix equals B independent per-example optimizers.
+#include <cmath>
 #include <string>
 #include <variant>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
 #include "iai/inference/elbo.hpp"
+#include "iai/inference/hierarchical_elbo.hpp"
 #include "iai/models/concepts.hpp"
 #include "iai/optim/adam.hpp"
 #include "iai/optim/rmsprop.hpp"
@@ -48,17 +50,17 @@ class GradientInference {
   explicit GradientInference(GradientInferenceConfig config = {}, ElboConfig elbo = {})
       : config_(config), elbo_(elbo) {
     IAI_CHECK(config.steps >= 0, "GradientInference", "config.steps", config.steps, "≥ 0");
-    IAI_CHECK(config.learning_rate > 0.0, "GradientInference", "config.learning_rate",
-              config.learning_rate, "> 0");
+    IAI_CHECK(config.learning_rate > 0.0 && std::isfinite(config.learning_rate),
+              "GradientInference", "config.learning_rate", config.learning_rate, "> 0 and finite");
   }
 
   const GradientInferenceConfig& config() const { return config_; }
-  Elbo<M>& elbo() { return elbo_; }
+  ElboFor<M>& elbo() { return elbo_; }
 
-  /// Sets λ to the prior N(0, I): mean = 0, log_var = 0.
-  static void initializeFromPrior(MatrixRef<S> mean, MatrixRef<S> log_var) {
-    mean.setZero();
-    log_var.setZero();
+  /// Sets λ to the prior (ElboFor<M>::initialLambda): N(0, I) for a single-level model, the
+  /// ancestral prior of a hierarchical one (which draws from rng).
+  void initializeFromPrior(M& model, Rng& rng, MatrixRef<S> mean, MatrixRef<S> log_var) {
+    elbo_.initialLambda(model, rng, mean, log_var);
   }
 
   /// Runs config().steps ascent steps on (mean, log_var) in place. If `trace` is given it receives
@@ -103,7 +105,7 @@ class GradientInference {
   }
 
   GradientInferenceConfig config_;
-  Elbo<M> elbo_;
+  ElboFor<M> elbo_;
   Matrix<S> neg_grad_;
 };
 

@@ -7,6 +7,9 @@
 //   Residual                  μ' = μ + Δμ,  s' = clamp(s + Δs)
 //   Direct                    μ' = Δμ,      s' = clamp(Δs)
 // Δ = W h + b. Clamps are [−15, 15]; backward passes no gradient through an active clamp.
+// IterativeUpdate<S> is this map as a bindable component (network, heads and buffers, its φ a
+// range of someone else's flat vector); IterativeInferenceModel<S> owns one together with its φ,
+// HierarchicalIterativeInferenceModel<S> one per latent level.
 #include <cstdint>
 #include <string>
 
@@ -38,29 +41,41 @@ struct IterativeInferenceConfig {
   UpdateForm update = UpdateForm::Gated;
 };
 
+/// The update λ_{t+1} = f_φ(u_t) of the header comment as a component (nn::HasParameters): it
+/// holds the network, the heads and the buffers, not φ. Bind it, then initialize(rng).
+/// `name` (a string literal) prefixes its error messages, e.g. "IterativeInferenceModel".
 template <class S>
-class IterativeInferenceModel {
+class IterativeUpdate {
  public:
   using Scalar = S;
 
-  IterativeInferenceModel(Index observed_dim, Index latent_dim,
-                          IterativeInferenceConfig config = {}, std::uint64_t seed = 0)
-      : observed_(observed_dim), latent_(latent_dim), config_(config),
-        phi_(nn::HighwayMlp<S>(checkedInputSize(observed_dim, latent_dim, config),
-                               config.network.hidden, config.network.layers),
-             nn::Linear<S>(config.network.hidden, headCount(config.update) * latent_dim)) {
-    Rng rng(seed);
-    net().initialize(rng);
-    heads().initialize(rng);
+  IterativeUpdate(Index observed_dim, Index latent_dim, IterativeInferenceConfig config = {},
+                  const char* name = "IterativeUpdate")
+      : observed_(observed_dim),
+        latent_(latent_dim),
+        config_(config),
+        name_(name),
+        net_(checkedInputSize(observed_dim, latent_dim, config, name), config.network.hidden,
+             config.network.layers),
+        heads_(config.network.hidden, headCount(config.update) * latent_dim) {}
+
+  // --- component: φ is [network, heads [Δμ; Δs; (gate_μ; gate_s)] stacked (one GEMM)] ---
+  Index parameterCount() const { return net_.parameterCount() + heads_.parameterCount(); }
+  void bind(S* params, S* grads) {
+    const Index n = net_.parameterCount();
+    net_.bind(params, grads);
+    heads_.bind(params + n, grads != nullptr ? grads + n : nullptr);
+  }
+  /// Network first, then heads, from one generator.
+  void initialize(Rng& rng) {
+    net_.initialize(rng);
+    heads_.initialize(rng);
   }
 
   Index latentDim() const { return latent_; }
   Index observedDim() const { return observed_; }
-  Index inputSize() const { return phi_.template get<0>().inputSize(); }
+  Index inputSize() const { return net_.inputSize(); }
   const IterativeInferenceConfig& config() const { return config_; }
-  Vector<S>& phi() { return phi_.values(); }
-  const Vector<S>& phi() const { return phi_.values(); }
-  Vector<S>& gradPhi() { return phi_.gradient(); }
 
   SignalRequest signals() const {
     return {.gradients = config_.gradient != GradientEncoding::None,
@@ -70,11 +85,11 @@ class IterativeInferenceModel {
 
   /// λ_{t+1} from the signals of λ_t (see the header comment); caches what backward() needs.
   void update(const InferenceSignals<S>& u, MatrixRef<S> mean_next, MatrixRef<S> log_var_next) {
-    const char* fn = "IterativeInferenceModel::update";
-    IAI_CHECK(u.mean != nullptr && u.log_var != nullptr, fn, "signals.mean/log_var", "null",
+    const auto fn = [this] { return std::string(name_) + "::update"; };
+    IAI_CHECK(u.mean != nullptr && u.log_var != nullptr, fn(), "signals.mean/log_var", "null",
               "set (λ_t is always needed)");
     const Index b = u.mean->cols(), d = latent_;
-    IAI_CHECK(b >= 1, fn, "batch", b, "≥ 1");
+    IAI_CHECK(b >= 1, fn(), "batch", b, "≥ 1");
     checkShape(fn, "signals.mean", u.mean, d, b);
     checkShape(fn, "signals.log_var", u.log_var, d, b);
     checkShape(fn, "mean_next", mean_next.rows(), mean_next.cols(), d, b);
@@ -129,9 +144,9 @@ class IterativeInferenceModel {
     IAI_ASSERT(r == input_.rows());
 
     // h = MLP_φ(u_t), heads
-    const Matrix<S>& h = net().forward(input_);
-    out_.resize(heads().outputSize(), b);
-    heads().forward(h, out_);
+    const Matrix<S>& h = net_.forward(input_);
+    out_.resize(heads_.outputSize(), b);
+    heads_.forward(h, out_);
     mean_prev_ = *u.mean;
     log_var_prev_ = *u.log_var;
     const auto delta_mean = out_.topRows(d);
@@ -160,13 +175,13 @@ class IterativeInferenceModel {
     log_var_next = DiagonalGaussian<S>::clamped(pre_clamp_).matrix();
   }
 
-  /// gradPhi() += ∂/∂φ Σ_j ⟨grad_mean_j, mean'_j⟩ + ⟨grad_log_var_j, log_var'_j⟩ through this
+  /// φ's gradient += ∂/∂φ Σ_j ⟨grad_mean_j, mean'_j⟩ + ⟨grad_log_var_j, log_var'_j⟩ through this
   /// step only (λ_t and the signals are constants). Follows update().
   void backward(const ConstMatrixRef<S>& grad_mean, const ConstMatrixRef<S>& grad_log_var) {
     const Index d = latent_, b = out_.cols();
     IAI_CHECK(grad_mean.rows() == d && grad_mean.cols() == b && grad_log_var.rows() == d &&
                   grad_log_var.cols() == b,
-              "IterativeInferenceModel::backward", "grad_mean/grad_log_var shape",
+              std::string(name_) + "::backward", "grad_mean/grad_log_var shape",
               std::to_string(grad_mean.rows()) + "x" + std::to_string(grad_mean.cols()),
               "latentDim() × the batch of the preceding update()");
     d_out_.resize(out_.rows(), b);
@@ -180,8 +195,8 @@ class IterativeInferenceModel {
         const auto delta_mean = out_.topRows(d).array();
         const auto delta_log_var = out_.middleRows(d, d);
         d_out_.topRows(d).array() = grad_mean.array() * (S(1) - g_mu);
-        d_out_.middleRows(d, d).array() = grad_pre_.array() * (S(1) - g_s) *
-                                          DiagonalGaussian<S>::clampMask(delta_log_var);
+        d_out_.middleRows(d, d).array() =
+            grad_pre_.array() * (S(1) - g_s) * DiagonalGaussian<S>::clampMask(delta_log_var);
         // σ'(a) = g(1 − g)
         d_out_.middleRows(2 * d, d).array() =
             grad_mean.array() * (mean_prev_.array() - delta_mean) * g_mu * (S(1) - g_mu);
@@ -197,15 +212,15 @@ class IterativeInferenceModel {
         d_out_.bottomRows(d) = grad_pre_;
         break;
     }
-    dh_.resize(net().outputSize(), b);
-    heads().backward(net().output(), out_, d_out_, dh_, ParamGrad::Accumulate);
-    net().backward(input_, dh_, ParamGrad::Accumulate);
+    dh_.resize(net_.outputSize(), b);
+    heads_.backward(net_.output(), out_, d_out_, dh_, ParamGrad::Accumulate);
+    net_.backward(input_, dh_, ParamGrad::Accumulate);
   }
 
  private:
   static Index headCount(UpdateForm f) { return f == UpdateForm::Gated ? 4 : 2; }
-  static Index checkedInputSize(Index observed, Index latent, const IterativeInferenceConfig& c) {
-    const char* fn = "IterativeInferenceModel";
+  static Index checkedInputSize(Index observed, Index latent, const IterativeInferenceConfig& c,
+                                const char* fn) {
     IAI_CHECK(observed >= 1, fn, "observed_dim", observed, "≥ 1");
     IAI_CHECK(latent >= 1, fn, "latent_dim", latent, "≥ 1");
     const Index n = (c.data ? observed : 0) + (c.lambda ? 2 * latent : 0) +
@@ -214,24 +229,68 @@ class IterativeInferenceModel {
               "at least one of data, lambda, gradient, errors enabled");
     return n;
   }
-  static void checkShape(const char* fn, const char* arg, Index rows, Index cols, Index r, Index c) {
-    IAI_CHECK(rows == r && cols == c, fn, arg, std::to_string(rows) + "x" + std::to_string(cols),
+  template <class Fn>
+  static void checkShape(const Fn& fn, const char* arg, Index rows, Index cols, Index r, Index c) {
+    IAI_CHECK(rows == r && cols == c, fn(), arg, std::to_string(rows) + "x" + std::to_string(cols),
               "of shape " + std::to_string(r) + "x" + std::to_string(c));
   }
-  static void checkShape(const char* fn, const char* arg, const Matrix<S>* m, Index r, Index c) {
-    IAI_CHECK(m != nullptr, fn, arg, "null", "set (the model's configuration reads it)");
+  template <class Fn>
+  static void checkShape(const Fn& fn, const char* arg, const Matrix<S>* m, Index r, Index c) {
+    IAI_CHECK(m != nullptr, fn(), arg, "null", "set (the model's configuration reads it)");
     checkShape(fn, arg, m->rows(), m->cols(), r, c);
   }
-  nn::HighwayMlp<S>& net() { return phi_.template get<0>(); }
-  nn::Linear<S>& heads() { return phi_.template get<1>(); }
 
   Index observed_;
   Index latent_;
   IterativeInferenceConfig config_;
-  // φ: the highway MLP and the heads [Δμ; Δs; (gate_μ; gate_s)] stacked (one GEMM)
-  nn::BoundParameters<S, nn::HighwayMlp<S>, nn::Linear<S>> phi_;
+  const char* name_;
+  nn::HighwayMlp<S> net_;
+  nn::Linear<S> heads_;
   Matrix<S> input_, scaled_grad_, encoded_, out_, gate_, pre_clamp_, mean_prev_, log_var_prev_;
   Matrix<S> d_out_, grad_pre_, dh_;
+};
+
+static_assert(nn::HasParameters<IterativeUpdate<float>, float>);
+
+/// The iterative inference model of Eq. 6: one IterativeUpdate and its φ (one flat vector).
+template <class S>
+class IterativeInferenceModel {
+ public:
+  using Scalar = S;
+
+  IterativeInferenceModel(Index observed_dim, Index latent_dim,
+                          IterativeInferenceConfig config = {}, std::uint64_t seed = 0)
+      : phi_(IterativeUpdate<S>(observed_dim, latent_dim, config, "IterativeInferenceModel")) {
+    Rng rng(seed);
+    step().initialize(rng);  // network, then heads
+  }
+
+  Index latentDim() const { return step().latentDim(); }
+  Index observedDim() const { return step().observedDim(); }
+  Index inputSize() const { return step().inputSize(); }
+  const IterativeInferenceConfig& config() const { return step().config(); }
+  Vector<S>& phi() { return phi_.values(); }
+  const Vector<S>& phi() const { return phi_.values(); }
+  Vector<S>& gradPhi() { return phi_.gradient(); }
+
+  SignalRequest signals() const { return step().signals(); }
+
+  /// λ_{t+1} from the signals of λ_t (see the header comment); caches what backward() needs.
+  void update(const InferenceSignals<S>& u, MatrixRef<S> mean_next, MatrixRef<S> log_var_next) {
+    step().update(u, mean_next, log_var_next);
+  }
+
+  /// gradPhi() += ∂/∂φ Σ_j ⟨grad_mean_j, mean'_j⟩ + ⟨grad_log_var_j, log_var'_j⟩ through this
+  /// step only (λ_t and the signals are constants). Follows update().
+  void backward(const ConstMatrixRef<S>& grad_mean, const ConstMatrixRef<S>& grad_log_var) {
+    step().backward(grad_mean, grad_log_var);
+  }
+
+ private:
+  IterativeUpdate<S>& step() { return phi_.template get<0>(); }
+  const IterativeUpdate<S>& step() const { return phi_.template get<0>(); }
+
+  nn::BoundParameters<S, IterativeUpdate<S>> phi_;
 };
 
 }  // namespace iai

@@ -14,9 +14,23 @@
 // immediately precedes them with the same (x, z) (the decoder's activations are cached).
 //
 // x and z carry the same number of columns (the ELBO repeats each example once per sample).
-// The prior of a single-level model is N(0, I). Hierarchical models (several latent levels with
-// conditional Gaussian priors, λ stacked level by level) refine these concepts with
-// latentLevels()/priors and get their own ELBO; the inference concepts below do not change.
+// The prior of a single-level model is N(0, I).
+//
+//   HierarchicalGenerativeModel     + levels() = L ≥ 1, levelDim(ℓ) = d_ℓ for ℓ = 0 (z_1, next to x)
+//                                     … L − 1 (the top, prior N(0, I)); latentDim() = Σ_ℓ d_ℓ and
+//                                     every z, λ, gradient and ε_z is stacked level by level, level
+//                                     ℓ in rows [Σ_{k<ℓ} d_k, Σ_{k≤ℓ} d_k). logLikelihood reads the
+//                                     stacked z (a decoder from z_1 reads its top d_0 rows);
+//                                   + prior(ℓ, z_above, mean_p, log_var_p)  for ℓ < L − 1: the
+//                                     conditional prior p_θ(z_ℓ | z_{ℓ+1}) = N(mean_p, diag
+//                                     exp(log_var_p)) with z_above = z_{ℓ+1} (d_{ℓ+1} × N);
+//                                   + priorBackward(ℓ, z_above, grad_mean_p, grad_log_var_p,
+//                                     grad_z_above, ParamGrad): grad_z_above = ∂/∂z_above of
+//                                     Σ_j ⟨grad_mean_p, mean_p⟩ + ⟨grad_log_var_p, log_var_p⟩
+//                                     (assigned), θ's gradient added with ParamGrad::Accumulate.
+//                                     Follows prior(ℓ, z_above) (each level caches its own pass).
+// Hierarchical models get their own ELBO (inference/hierarchical_elbo.hpp, ElboFor<M>); the
+// inference concepts do not change (λ is stacked).
 #include <concepts>
 
 #include "iai/core/random.hpp"
@@ -56,6 +70,17 @@ concept ErrorSignalModel =
       m.observationError(x, z, ErrorWeighting::Raw, eps_x);
     };
 
+
+template <class M>
+concept HierarchicalGenerativeModel =
+    DifferentiableGenerativeModel<M> &&
+    requires(M& m, const M& cm, Index level, const Matrix<typename M::Scalar>& z,
+             Matrix<typename M::Scalar>& out) {
+      { cm.levels() } -> std::convertible_to<Index>;
+      { cm.levelDim(level) } -> std::convertible_to<Index>;
+      m.prior(level, z, out, out);
+      m.priorBackward(level, z, z, z, out, ParamGrad::Skip);
+    };
 
 /// Static checks with plain-words messages, one per capability, used at the composition points
 /// (Elbo, GradientInference, VariationalEM) so that a missing member is named in the error.

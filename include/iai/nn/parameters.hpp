@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "iai/core/types.hpp"
 #include "iai/nn/concepts.hpp"
@@ -30,6 +31,46 @@ void bindParameters(Vector<S>& params, Vector<S>& grads, Components&... componen
   };
   (bind_one(components), ...);
 }
+
+/// A run-time number of components of one type (e.g. one network per latent level) as a single
+/// component: parameterCount() is the sum, bind() hands out consecutive ranges in order.
+template <class C>
+class ComponentList {
+ public:
+  ComponentList() = default;
+  explicit ComponentList(std::vector<C> items) : items_(std::move(items)) {}
+
+  std::size_t size() const noexcept { return items_.size(); }
+  C& operator[](std::size_t i) { return items_.at(i); }
+  const C& operator[](std::size_t i) const { return items_.at(i); }
+  auto begin() noexcept { return items_.begin(); }
+  auto end() noexcept { return items_.end(); }
+  auto begin() const noexcept { return items_.begin(); }
+  auto end() const noexcept { return items_.end(); }
+
+  Index parameterCount() const {
+    Index n = 0;
+    for (const C& c : items_) n += static_cast<Index>(c.parameterCount());
+    return n;
+  }
+  template <class S>
+  void bind(S* params, S* grads) {
+    Index offset = 0;
+    for (C& c : items_) {
+      const Index count = c.parameterCount();
+      if (count > 0) c.bind(params + offset, grads != nullptr ? grads + offset : nullptr);
+      offset += count;
+    }
+  }
+  /// Initialises the components in order from one generator.
+  template <class R>
+  void initialize(R& rng) {
+    for (C& c : items_) c.initialize(rng);
+  }
+
+ private:
+  std::vector<C> items_;
+};
 
 /// Owns a flat parameter vector, its gradient and the components bound to them, and keeps the
 /// components bound to ITS buffers across copies and moves (a copy owns a copy of the values; the

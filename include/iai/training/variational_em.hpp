@@ -1,7 +1,8 @@
 #pragma once
 // Amortized variational EM (method-spec §2.5). One step on a batch x:
 //   E-step  standard model (Eq. 5):  λ = f_φ(x);
-//           iterative model (Eq. 6): λ_0 = prior N(0, I); for t = 1…T: λ_t = f_φ(u_{t−1}) with
+//           iterative model (Eq. 6): λ_0 = the prior (ElboFor<M>::initialLambda: N(0, I), or the
+//           ancestral prior of a hierarchy); for t = 1…T: λ_t = f_φ(u_{t−1}) with
 //           u built from x, λ_{t−1} and ∇_λ L_{t−1} (or the errors), all detached.
 //   φ-loss  −(1/T) Σ_t mean_j L_t,j : each ∇_φ(−L_t) flows through step t only (one-step
 //           truncation, no second-order terms); T = 1 for a standard model.
@@ -27,6 +28,7 @@
 #include "iai/core/types.hpp"
 #include "iai/inference/concepts.hpp"
 #include "iai/inference/elbo.hpp"
+#include "iai/inference/hierarchical_elbo.hpp"
 #include "iai/models/concepts.hpp"
 #include "iai/optim/adam.hpp"
 #include "iai/optim/clipping.hpp"
@@ -268,7 +270,7 @@ class VariationalEM {
 
   // The E-step for a batch; with train = true it also accumulates Σ_t Σ_j ∂L_t,j/∂φ into
   // gradPhi() and Σ_j ∂L_T,j/∂θ into gradTheta() (ascent directions, scaled by the caller).
-  void runEStep(const ConstMatrixRef<S>& x, Elbo<M>& elbo, Rng& rng, bool train,
+  void runEStep(const ConstMatrixRef<S>& x, ElboFor<M>& elbo, Rng& rng, bool train,
                 std::vector<double>& trace, std::vector<Matrix<S>>* mean_trace = nullptr) {
     if (mean_trace) mean_trace->clear();
     M& model = *model_;
@@ -280,8 +282,7 @@ class VariationalEM {
       const SignalRequest want = inf.signals();
       const Index t_max = config_.iterations;
       trace.resize(static_cast<std::size_t>(t_max + 1));
-      mean_.setZero();  // λ_0 = the prior N(0, I)
-      log_var_.setZero();
+      elbo.initialLambda(model, rng, mean_, log_var_);  // λ_0 = the prior
       next_mean_.resize(d, b);
       next_log_var_.resize(d, b);
       x_.resize(x.rows(), b);
@@ -317,7 +318,11 @@ class VariationalEM {
       }
     } else {
       trace.resize(1);
-      inf.infer(x, mean_, log_var_);
+      if constexpr (requires { inf.infer(x, mean_, log_var_, rng); }) {
+        inf.infer(x, mean_, log_var_, rng);  // e.g. a bottom-up encoder that reads samples
+      } else {
+        inf.infer(x, mean_, log_var_);
+      }
       elbo.evaluate(model, x, mean_, log_var_, rng,
                     {.grad_lambda = train, .grad_theta = train});
       trace[0] = elbo.meanElbo();
@@ -329,7 +334,7 @@ class VariationalEM {
   M* model_;
   I* inference_;
   TrainingConfig config_;
-  Elbo<M> train_elbo_, eval_elbo_;
+  ElboFor<M> train_elbo_, eval_elbo_;
   std::optional<optim::Adam<S>> theta_opt_, phi_opt_;
   Rng rng_, shuffle_rng_, data_rng_;
   int epoch_ = 0;
