@@ -41,7 +41,8 @@ struct GaussianConfig {
 };
 
 /// p(x | η) = Π_i N(x_i; μ_i, σ_i²) with μ = the top D rows of η (identity link; put a sigmoid
-/// in the decoder for data in [0, 1], as the authors do) and log σ² per LogVarMode.
+/// in the decoder for data in [0, 1], as the authors do) and log σ² per LogVarMode. Data x must
+/// be finite.
 /// In LogVarMode::Global the D log-variances are the model's own parameters: bind() them into
 /// the flat parameter/gradient buffers before use, then initialize(). A copy keeps pointing at
 /// the same buffers until it is bound again.
@@ -93,7 +94,8 @@ class Gaussian {
   }
 
   /// log_px(j) = Σ_i −½ (log 2π + s_ij + (x_ij − μ_ij)² e^{−s_ij}) [− D log 256].
-  /// @throws iai::invalid_argument on a shape mismatch or unbound Global parameters.
+  /// @throws iai::invalid_argument on a shape mismatch or unbound Global parameters,
+  ///         iai::domain_error if an entry of x is NaN or ±inf.
   void logDensity(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& eta,
                   RowVectorRef<S> log_px) const {
     checkInputs("Gaussian::logDensity", x, eta);
@@ -117,7 +119,7 @@ class Gaussian {
   /// weight·(−½ + ½ (x − μ)² e^{−s})·1[s inside the clamp]. Global with pg == Accumulate: the
   /// bound gradient += weight·Σ_j (−½ + ½ (x_j − μ_j)² e^{−s})·1[s inside the clamp].
   /// @throws iai::invalid_argument on a shape mismatch, unbound Global parameters, or a null
-  ///         gradient buffer with ParamGrad::Accumulate.
+  ///         gradient buffer with ParamGrad::Accumulate; iai::domain_error if x has NaN or ±inf.
   void backward(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& eta, S weight,
                 MatrixRef<S> grad_eta, ParamGrad pg) {
     checkInputs("Gaussian::backward", x, eta);
@@ -160,7 +162,8 @@ class Gaussian {
   }
 
   /// Raw: ε_x = x − μ; Precision: ε_x = (x − μ)/σ² = (x − μ) e^{−s} (the paper's ε_x).
-  /// @throws iai::invalid_argument on a shape mismatch or unbound Global parameters.
+  /// @throws iai::invalid_argument on a shape mismatch or unbound Global parameters,
+  ///         iai::domain_error if x has NaN or ±inf.
   void error(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& eta, ErrorWeighting weighting,
              MatrixRef<S> eps_x) const {
     checkInputs("Gaussian::error", x, eta);
@@ -231,6 +234,8 @@ class Gaussian {
                                     observed_dim_, eta.cols());
     checkEta(function, eta);
     checkBound(function);
+    detail::observation::checkEntries<S>(
+        function, x, [](S v) { return std::isfinite(v); }, "finite (not NaN or ±inf)");
   }
   static void checkOutput(std::string_view function, std::string_view argument,
                           const MatrixRef<S>& out, const ConstMatrixRef<S>& eta, Index rows,

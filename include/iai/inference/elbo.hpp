@@ -8,6 +8,7 @@
 // model.gradTheta() as Σ_j ∂L_j/∂θ (ascent direction, not averaged over the batch), and the error
 // signals of Sec. 4.1 averaged over samples: ε_x (from the model) and ε_z = (z − μ_p)/σ_p².
 // Noise layout: ε is d × (S·B), sample s occupying columns [s·B, (s+1)·B).
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
 #include "iai/distributions/diagonal_gaussian.hpp"
+#include "iai/distributions/observation_concepts.hpp"
 #include "iai/models/concepts.hpp"
 
 namespace iai {
@@ -127,6 +129,8 @@ class ElboBase {
     IAI_CHECK(log_var.rows() == d && log_var.cols() == b, fn, "log_var",
               std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
               "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
+    detail::observation::checkEntries<S>(
+        fn, x, [](S v) { return std::isfinite(v); }, "finite (not NaN or ±inf)");
     if constexpr (!concepts::ErrorSignalModel<M>) {
       IAI_CHECK(!request.errors, fn, "request.errors", "true",
                 "false: the model has no observationError() (see concepts::ErrorSignalModel)");

@@ -6,6 +6,10 @@
 //   BatchStandardize  per latent dimension over the batch: (g − mean_i)/(std_i + 1e-5) (what the
 //                     authors' "layer_norm" CIFAR option computes; depends on the batch);
 //   Raw               g itself.
+#include <cmath>
+#include <string>
+
+#include "iai/core/errors.hpp"
 #include "iai/core/types.hpp"
 
 namespace iai {
@@ -24,10 +28,15 @@ inline Index encodedRows(GradientEncoding e, Index d) {
 inline constexpr double kEncodingEpsilon = 1e-5;
 
 /// Writes the encoding of g (d × B) into out (encodedRows(e, d) × B). Sign rows follow the
-/// log-magnitude rows. No allocation.
+/// log-magnitude rows. No allocation. Finite for any finite g (log(0 + 1e-5) for g = 0).
+/// @throws iai::invalid_argument if out is not encodedRows(e, d) × B.
 template <class S>
 void encodeGradient(GradientEncoding e, const ConstMatrixRef<S>& g, MatrixRef<S> out) {
   const Index d = g.rows();
+  IAI_CHECK(out.rows() == encodedRows(e, d) && out.cols() == g.cols(), "encodeGradient", "out",
+            std::to_string(out.rows()) + "x" + std::to_string(out.cols()),
+            "of shape encodedRows(e, g.rows()) × g.cols() = " + std::to_string(encodedRows(e, d)) +
+                "x" + std::to_string(g.cols()));
   const S eps = S(kEncodingEpsilon);
   switch (e) {
     case GradientEncoding::None:

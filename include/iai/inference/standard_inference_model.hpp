@@ -30,10 +30,10 @@ class StandardInferenceModel {
 
   StandardInferenceModel(Index observed_dim, Index latent_dim, InferenceNetworkConfig config = {},
                          std::uint64_t seed = 0)
-      : observed_(observed_dim), latent_(latent_dim), config_(config),
+      : observed_(observed_dim), latent_(checkedLatentDim(observed_dim, latent_dim)),
+        config_(config),
         phi_(nn::HighwayMlp<S>(observed_dim, config.hidden, config.layers),
              nn::Linear<S>(config.hidden, 2 * latent_dim)) {
-    IAI_CHECK(latent_dim >= 1, "StandardInferenceModel", "latent_dim", latent_dim, "≥ 1");
     Rng rng(seed);
     net().initialize(rng);
     heads().initialize(rng);
@@ -82,6 +82,12 @@ class StandardInferenceModel {
   }
 
  private:
+  // before the networks are built, so that the message names this class
+  static Index checkedLatentDim(Index observed_dim, Index latent_dim) {
+    IAI_CHECK(observed_dim >= 1, "StandardInferenceModel", "observed_dim", observed_dim, "≥ 1");
+    IAI_CHECK(latent_dim >= 1, "StandardInferenceModel", "latent_dim", latent_dim, "≥ 1");
+    return latent_dim;
+  }
   nn::HighwayMlp<S>& net() { return phi_.template get<0>(); }
   nn::Linear<S>& heads() { return phi_.template get<1>(); }
 

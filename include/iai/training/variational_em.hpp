@@ -170,6 +170,17 @@ class VariationalEM {
   /// `mean_trace` is given it receives the mean of every estimate (λ_0 … λ_T, for figures).
   void infer(const ConstMatrixRef<S>& x, MatrixRef<S> mean, MatrixRef<S> log_var, Rng& rng,
              std::vector<double>* trace = nullptr, std::vector<Matrix<S>>* mean_trace = nullptr) {
+    const char* fn = "VariationalEM::infer";
+    const Index d = model_->latentDim(), b = x.cols();
+    IAI_CHECK(b >= 1, fn, "x.cols()", b, "≥ 1 (a non-empty batch)");
+    IAI_CHECK(x.rows() == model_->observedDim(), fn, "x.rows()", x.rows(),
+              "the model's observedDim() = " + std::to_string(model_->observedDim()));
+    IAI_CHECK(mean.rows() == d && mean.cols() == b, fn, "mean",
+              std::to_string(mean.rows()) + "x" + std::to_string(mean.cols()),
+              "latentDim() × x.cols() = " + std::to_string(d) + "x" + std::to_string(b));
+    IAI_CHECK(log_var.rows() == d && log_var.cols() == b, fn, "log_var",
+              std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
+              "latentDim() × x.cols() = " + std::to_string(d) + "x" + std::to_string(b));
     runEStep(x, eval_elbo_, rng, /*train=*/false, eval_trace_, mean_trace);
     mean = mean_;
     log_var = log_var_;
@@ -184,6 +195,10 @@ class VariationalEM {
   template <concepts::BatchSource Source>
   std::vector<double> evaluate(Source& source, Index batch, Rng& rng) {
     IAI_CHECK(batch >= 1, "VariationalEM::evaluate", "batch", batch, "≥ 1");
+    IAI_CHECK(source.dim() == model_->observedDim(), "VariationalEM::evaluate", "source.dim()",
+              source.dim(), "the model's observedDim() = " + std::to_string(model_->observedDim()));
+    IAI_CHECK(source.size() >= 1, "VariationalEM::evaluate", "source.size()", source.size(),
+              "≥ 1 (a non-empty data set)");
     std::vector<double> total(static_cast<std::size_t>(kIterative ? iterations() + 1 : 1), 0.0);
     std::vector<Index> idx;
     std::vector<double> trace;

@@ -1,0 +1,18 @@
+// libFuzzer target: readIdx on arbitrary bytes, built without zlib (gzip input is rejected).
+// Guarantee checked: any file gives an IdxArray consistent with its header or an iai::io_error;
+// never a crash, an out-of-bounds access, undefined behaviour, a leak or an allocation sized by
+// an unchecked header field.
+#include <iai/data/idx.hpp>
+
+#include "fuzz_input.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  try {
+    const iai::IdxArray a = iai::readIdx(iai_fuzz::writeInput(data, size));
+    std::uint64_t count = 1;
+    for (std::uint32_t d : a.dims) count *= d;
+    if ((a.dims.size() != 1 && a.dims.size() != 3) || count != a.data.size()) std::abort();
+  } catch (const iai::io_error&) {
+  }
+  return 0;
+}
