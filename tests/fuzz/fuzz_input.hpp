@@ -11,6 +11,8 @@
 
 #include <unistd.h>
 
+#include <iai/data/idx.hpp>
+
 namespace iai_fuzz {
 
 /// Writes `size` bytes to this process's scratch file and returns its path.
@@ -30,6 +32,18 @@ inline const std::string& writeInput(const std::uint8_t* data, std::size_t size)
   if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
   if (std::fclose(f) != 0) std::abort();
   return path;
+}
+
+/// Reads the input as an IDX file: either an IdxArray consistent with its header (1 or 3 dims,
+/// as many values as they promise) or an iai::io_error; anything else aborts (a finding).
+inline void readIdxChecked(const std::uint8_t* data, std::size_t size) {
+  try {
+    const iai::IdxArray a = iai::readIdx(writeInput(data, size));
+    std::uint64_t count = 1;
+    for (std::uint32_t d : a.dims) count *= d;
+    if ((a.dims.size() != 1 && a.dims.size() != 3) || count != a.data.size()) std::abort();
+  } catch (const iai::io_error&) {
+  }
 }
 
 }  // namespace iai_fuzz
