@@ -189,6 +189,13 @@ class ElboBase {
 template <class M>
 class Elbo : public detail::ElboBase<Elbo<M>, typename M::Scalar> {
   static_assert(concepts::checkDifferentiableGenerativeModel<M>());
+  // a model that declares levels but misses a hierarchical member must not silently become a
+  // single-level model with an N(0, I) prior on every level
+  static_assert(!requires(const M& m) { m.levels(); } || concepts::HierarchicalGenerativeModel<M>,
+                "iai: the model declares levels() but is not a complete "
+                "HierarchicalGenerativeModel: it needs levelDim(l), prior(l, z_above, mean_p, "
+                "log_var_p) and priorBackward(l, z_above, grad_mean_p, grad_log_var_p, "
+                "grad_z_above, ParamGrad) (see docs/concepts.md)");
   using Base = detail::ElboBase<Elbo<M>, typename M::Scalar>;
   friend Base;
 
