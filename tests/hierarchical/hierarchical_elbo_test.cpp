@@ -33,9 +33,10 @@ static_assert(std::is_same_v<iai::ElboFor<Model<float>>, iai::HierarchicalElbo<M
 static_assert(std::is_same_v<iai::ElboFor<iai::LatentGaussianModel<float>>,
                              iai::Elbo<iai::LatentGaussianModel<float>>>);
 
-TEMPLATE_TEST_CASE("HierarchicalElbo gradients w.r.t. every level's lambda and theta match finite "
-                   "differences",
-                   "[hierarchical]", float, double) {
+TEMPLATE_TEST_CASE(
+    "HierarchicalElbo gradients w.r.t. every level's lambda and theta match finite "
+    "differences",
+    "[hierarchical]", float, double) {
   using S = TestType;
   const double tol = sizeof(S) == 4 ? 2e-2 : 1e-6;
   struct Case {
@@ -154,9 +155,12 @@ TEST_CASE("Hierarchical gradient = bottom-up error through J minus top-down erro
   const Index dx = 5, b = 3;
   const std::vector<Index> latent{4, 3, 2};
   iai::Gaussian<S> obs({.mode = iai::LogVarMode::Global, .log_var = -1.0}, dx);
-  Model<S, iai::Gaussian<S>> model(
-      dx, {.latent = latent, .decoder_hidden = {6}, .prior_hidden = {5}, .constant_prior_log_var = true},
-      obs, 9);
+  Model<S, iai::Gaussian<S>> model(dx,
+                                   {.latent = latent,
+                                    .decoder_hidden = {6},
+                                    .prior_hidden = {5},
+                                    .constant_prior_log_var = true},
+                                   obs, 9);
   iai::Rng rng(12);
   iai::fillNormal(rng, model.theta());
   model.theta() *= 0.5;
@@ -164,7 +168,8 @@ TEST_CASE("Hierarchical gradient = bottom-up error through J minus top-down erro
   Matrix<S> x(dx, b), mean(d, b), log_var(d, b), eps(d, b);
   for (auto* m : {&x, &mean, &log_var, &eps}) iai::fillNormal(rng, *m);
   // sampled KL at the top, so that its top-down error is z − 0 as well
-  iai::HierarchicalElbo<Model<S, iai::Gaussian<S>>> elbo({.samples = 1, .kl = iai::KlEstimator::Sampled});
+  iai::HierarchicalElbo<Model<S, iai::Gaussian<S>>> elbo(
+      {.samples = 1, .kl = iai::KlEstimator::Sampled});
   elbo.evaluateWithNoise(model, x, mean, log_var, eps,
                          {.errors = true, .error_weighting = iai::ErrorWeighting::Precision});
   const Matrix<S> grad = elbo.gradMean(), eps_x = elbo.errorX(), eps_z = elbo.errorZ();
@@ -184,8 +189,10 @@ TEST_CASE("Hierarchical gradient = bottom-up error through J minus top-down erro
   Matrix<S> expected(d, b);
   for (Index level = 0; level < 3; ++level) {
     const Index o = model.levelOffset(level), d_l = latent[std::size_t(level)];
-    const Matrix<S> err_below =
-        level == 0 ? eps_x : Matrix<S>(eps_z.middleRows(model.levelOffset(level - 1), latent[std::size_t(level - 1)]));
+    const Matrix<S> err_below = level == 0
+                                    ? eps_x
+                                    : Matrix<S>(eps_z.middleRows(model.levelOffset(level - 1),
+                                                                 latent[std::size_t(level - 1)]));
     for (Index j = 0; j < b; ++j) {
       for (Index i = 0; i < d_l; ++i) {
         const double h = 1e-6;
@@ -200,9 +207,10 @@ TEST_CASE("Hierarchical gradient = bottom-up error through J minus top-down erro
   CHECK(relativeError(grad, expected) < 1e-7);
 }
 
-TEST_CASE("HierarchicalElbo::initialLambda is the prior: zero at the top, the prior network's "
-          "output below",
-          "[hierarchical]") {
+TEST_CASE(
+    "HierarchicalElbo::initialLambda is the prior: zero at the top, the prior network's "
+    "output below",
+    "[hierarchical]") {
   using S = double;
   Model<S> model(4, {.latent = {3, 2}, .decoder_hidden = {5}, .prior_hidden = {4}}, {}, 3);
   iai::HierarchicalElbo<Model<S>> elbo({.samples = 1});

@@ -9,9 +9,10 @@ using iai::Matrix;
 using iai::testing::numericalGradient;
 using iai::testing::relativeError;
 
-TEMPLATE_TEST_CASE("ConditionalGaussianPrior backward matches finite differences in z_above and "
-                   "theta",
-                   "[hierarchical]", float, double) {
+TEMPLATE_TEST_CASE(
+    "ConditionalGaussianPrior backward matches finite differences in z_above and "
+    "theta",
+    "[hierarchical]", float, double) {
   using S = TestType;
   const double tol = sizeof(S) == 4 ? 5e-3 : 1e-7;
   for (bool constant : {false, true}) {
@@ -25,7 +26,9 @@ TEMPLATE_TEST_CASE("ConditionalGaussianPrior backward matches finite differences
     for (auto* m : {&z, &r_mean, &r_log_var}) iai::fillNormal(rng, *m);
     const auto f = [&] {
       prior.forward(z, mean, log_var);
-      return (r_mean.cwiseProduct(mean) + r_log_var.cwiseProduct(log_var)).template cast<double>().sum();
+      return (r_mean.cwiseProduct(mean) + r_log_var.cwiseProduct(log_var))
+          .template cast<double>()
+          .sum();
     };
     f();
     grad.setZero();
@@ -51,8 +54,8 @@ TEST_CASE("HierarchicalLatentGaussianModel: stacked layout, ancestral samples, c
   CHECK(model.levelDim(1) == 3);
   CHECK(model.decoder().inputSize() == 4);
   // θ = decoder (4→5→6) + two priors (3→4 heads 2·4; 2→4 heads 2·3)
-  CHECK(model.theta().size() == (4 * 5 + 5 + 5 * 6 + 6) + (3 * 4 + 4 + 4 * 8 + 8) +
-                                    (2 * 4 + 4 + 4 * 6 + 6));
+  CHECK(model.theta().size() ==
+        (4 * 5 + 5 + 5 * 6 + 6) + (3 * 4 + 4 + 4 * 8 + 8) + (2 * 4 + 4 + 4 * 6 + 6));
   iai::Rng rng(2);
   Matrix<S> z(9, 50), x(6, 50);
   model.sample(rng, z, x);

@@ -29,7 +29,11 @@ class LinearHierarchy {
  public:
   using Scalar = double;
   LinearHierarchy(Index dx, Index d1, Index d2, iai::Rng& rng, double log_var_x = std::log(0.5))
-      : dx_(dx), d1_(d1), d2_(d2), log_var_x_(log_var_x), theta_(dx * d1 + d1 * d2 + d1),
+      : dx_(dx),
+        d1_(d1),
+        d2_(d2),
+        log_var_x_(log_var_x),
+        theta_(dx * d1 + d1 * d2 + d1),
         grad_(theta_.size()) {
     iai::fillNormal(rng, theta_);
     theta_ *= 0.7;
@@ -55,8 +59,7 @@ class LinearHierarchy {
     const Matrix<double> r = (x - w() * z.topRows(d1_)) * (scale * std::exp(-log_var_x_));
     grad_z.topRows(d1_) = w().transpose() * r;
     grad_z.bottomRows(d2_).setZero();
-    if (pg == iai::ParamGrad::Accumulate)
-      gradBlock(0, dx_, d1_) += r * z.topRows(d1_).transpose();
+    if (pg == iai::ParamGrad::Accumulate) gradBlock(0, dx_, d1_) += r * z.topRows(d1_).transpose();
   }
   void observationError(const iai::ConstMatrixRef<double>& x, const iai::ConstMatrixRef<double>& z,
                         iai::ErrorWeighting weighting, iai::MatrixRef<double> eps_x) const {
@@ -83,7 +86,8 @@ class LinearHierarchy {
     iai::fillNormal(rng, z.bottomRows(d2_));
     iai::fillNormal(rng, e1);
     iai::fillNormal(rng, ex);
-    z.topRows(d1_) = a() * z.bottomRows(d2_) + ((0.5 * c()).array().exp().matrix().asDiagonal() * e1);
+    z.topRows(d1_) =
+        a() * z.bottomRows(d2_) + ((0.5 * c()).array().exp().matrix().asDiagonal() * e1);
     x = w() * z.topRows(d1_) + std::exp(0.5 * log_var_x_) * ex;
   }
   /// Exact log p(x_j) per column.
@@ -93,15 +97,20 @@ class LinearHierarchy {
     Matrix<double> sigma = w() * cov * w().transpose();
     sigma.diagonal().array() += std::exp(log_var_x_);
     const Eigen::LLT<Matrix<double>> llt(sigma);
-    const double log_det = 2 * Eigen::Matrix<double, -1, 1>(llt.matrixL().toDenseMatrix().diagonal()).array().log().sum();
+    const double log_det =
+        2 *
+        Eigen::Matrix<double, -1, 1>(llt.matrixL().toDenseMatrix().diagonal()).array().log().sum();
     const Matrix<double> y = llt.matrixL().solve(x);
-    return -0.5 * (y.array().square().colwise().sum() + dx_ * std::log(2 * std::numbers::pi) + log_det);
+    return -0.5 *
+           (y.array().square().colwise().sum() + dx_ * std::log(2 * std::numbers::pi) + log_det);
   }
 
  private:
   Eigen::Map<const Matrix<double>> w() const { return {theta_.data(), dx_, d1_}; }
   Eigen::Map<const Matrix<double>> a() const { return {theta_.data() + dx_ * d1_, d1_, d2_}; }
-  Eigen::Map<const Vector<double>> c() const { return {theta_.data() + dx_ * d1_ + d1_ * d2_, d1_}; }
+  Eigen::Map<const Vector<double>> c() const {
+    return {theta_.data() + dx_ * d1_ + d1_ * d2_, d1_};
+  }
   Eigen::Map<Vector<double>> c() { return {theta_.data() + dx_ * d1_ + d1_ * d2_, d1_}; }
   Eigen::Map<Matrix<double>> gradBlock(Index offset, Index rows, Index cols) {
     return {grad_.data() + offset, rows, cols};
@@ -116,9 +125,10 @@ static_assert(iai::concepts::ErrorSignalModel<LinearHierarchy>);
 
 }  // namespace
 
-TEST_CASE("User hierarchy: gradient inference on all levels jointly, then importance sampling "
-          "with the hierarchical weights recovers the exact log p(x)",
-          "[hierarchical][oracle]") {
+TEST_CASE(
+    "User hierarchy: gradient inference on all levels jointly, then importance sampling "
+    "with the hierarchical weights recovers the exact log p(x)",
+    "[hierarchical][oracle]") {
   iai::Rng rng(3);
   LinearHierarchy model(5, 3, 2, rng);
   const Index b = 6;
@@ -148,9 +158,10 @@ TEST_CASE("User hierarchy: gradient inference on all levels jointly, then import
   CHECK(((log_px - exact).cwiseAbs().array() < 4 * se.array() + 1e-3).all());
 }
 
-TEST_CASE("User hierarchy trains through VariationalEM with per-level iterative inference and with "
-          "a bottom-up encoder, and resumes from a checkpoint",
-          "[hierarchical][training]") {
+TEST_CASE(
+    "User hierarchy trains through VariationalEM with per-level iterative inference and with "
+    "a bottom-up encoder, and resumes from a checkpoint",
+    "[hierarchical][training]") {
   iai::Rng rng(5);
   LinearHierarchy truth(6, 3, 2, rng);
   Matrix<double> z(5, 512), data(6, 512), test_z(5, 128), test(6, 128);
@@ -190,15 +201,17 @@ TEST_CASE("User hierarchy trains through VariationalEM with per-level iterative 
                                .errors = true}},
                     2),
                 "iterative, errors");
-  trainAndCheck(iai::BottomUpInferenceModel<double>(6, {3, 2}, {.network = {.hidden = 32, .layers = 1}}, 2),
-                "bottom-up");
+  trainAndCheck(
+      iai::BottomUpInferenceModel<double>(6, {3, 2}, {.network = {.hidden = 32, .layers = 1}}, 2),
+      "bottom-up");
 
   // checkpoint: save after one epoch, resume in a fresh loop, continue bitwise as the original
   const std::string path =
       (std::filesystem::temp_directory_path() / "iai_hierarchical_checkpoint_test.bin").string();
   iai::Rng init(21), init2(21);
   LinearHierarchy m1(6, 3, 2, init), m2(6, 3, 2, init2);
-  iai::HierarchicalIterativeInferenceModel<double> i1(6, {3, 2}, {.level = {.network = {.hidden = 16, .layers = 1}}}, 4);
+  iai::HierarchicalIterativeInferenceModel<double> i1(
+      6, {3, 2}, {.level = {.network = {.hidden = 16, .layers = 1}}}, 4);
   auto i2 = i1;
   iai::VariationalEM em1(m1, i1, config), em2(m2, i2, config);
   em1.fit(train_source, 1);

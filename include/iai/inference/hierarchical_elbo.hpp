@@ -73,9 +73,9 @@ class HierarchicalElbo : public detail::ElboBase<HierarchicalElbo<M>, typename M
   }
 
  private:
-  using Base::config_, Base::eps_, Base::z_, Base::x_rep_, Base::prior_mean_,
-      Base::prior_log_var_, Base::grad_mean_, Base::grad_log_var_, Base::log_px_,
-      Base::reconstruction_, Base::kl_, Base::elbo_;
+  using Base::config_, Base::eps_, Base::z_, Base::x_rep_, Base::prior_mean_, Base::prior_log_var_,
+      Base::grad_mean_, Base::grad_log_var_, Base::log_px_, Base::reconstruction_, Base::kl_,
+      Base::elbo_;
 
   static Index offset(const M& model, Index level) {
     Index o = 0;
@@ -138,12 +138,13 @@ class HierarchicalElbo : public detail::ElboBase<HierarchicalElbo<M>, typename M
     kl_.setZero(b);
     for (Index s = 0; s < n_s; ++s) {
       kl_ += inv_s * k_.topRows(d_low).middleCols(s * b, b).colwise().sum();
-      if (!analytic_top) kl_ += inv_s * k_.bottomRows(d - d_low).middleCols(s * b, b).colwise().sum();
+      if (!analytic_top)
+        kl_ += inv_s * k_.bottomRows(d - d_low).middleCols(s * b, b).colwise().sum();
     }
     if (analytic_top) {
       kl_top_.resize(b);
-      DiagonalGaussian<S>::klStandardNormal(mean.bottomRows(d - d_low), log_var.bottomRows(d - d_low),
-                                            kl_top_);
+      DiagonalGaussian<S>::klStandardNormal(mean.bottomRows(d - d_low),
+                                            log_var.bottomRows(d - d_low), kl_top_);
       kl_ += kl_top_;
     }
     elbo_ = reconstruction_ - beta * kl_;
@@ -161,7 +162,8 @@ class HierarchicalElbo : public detail::ElboBase<HierarchicalElbo<M>, typename M
     grad_zp_.resize(d, n);
     grad_mp_.resize(d, n);
     grad_sp_.resize(d, n);
-    DiagonalGaussian<S>::logDensityGradient(mean_rep_, log_var_rep_, z_, grad_zq_, grad_mq_, grad_sq_);
+    DiagonalGaussian<S>::logDensityGradient(mean_rep_, log_var_rep_, z_, grad_zq_, grad_mq_,
+                                            grad_sq_);
     DiagonalGaussian<S>::logDensityGradient(prior_mean_, prior_log_var_, z_, grad_zp_, grad_mp_,
                                             grad_sp_);
     const S c = beta * inv_s;
@@ -194,10 +196,9 @@ class HierarchicalElbo : public detail::ElboBase<HierarchicalElbo<M>, typename M
       grad_log_var_.array() -= c * cols(active_).array() * cols(grad_sq_).array();
     }
     if (analytic_top) {
-      DiagonalGaussian<S>::klStandardNormalGradient(mean.bottomRows(d - d_low),
-                                                    log_var.bottomRows(d - d_low),
-                                                    tmp_mean_.bottomRows(d - d_low),
-                                                    tmp_log_var_.bottomRows(d - d_low));
+      DiagonalGaussian<S>::klStandardNormalGradient(
+          mean.bottomRows(d - d_low), log_var.bottomRows(d - d_low),
+          tmp_mean_.bottomRows(d - d_low), tmp_log_var_.bottomRows(d - d_low));
       grad_mean_.bottomRows(d - d_low) -= beta * tmp_mean_.bottomRows(d - d_low);
       grad_log_var_.bottomRows(d - d_low) -= beta * tmp_log_var_.bottomRows(d - d_low);
     }

@@ -26,7 +26,8 @@ class ConditionalGaussianPrior {
   /// the given widths (at least one).
   ConditionalGaussianPrior(Index dim, Index above_dim, const std::vector<Index>& hidden,
                            bool constant_log_var = false)
-      : dim_(dim), constant_log_var_(constant_log_var),
+      : dim_(dim),
+        constant_log_var_(constant_log_var),
         net_(sizes(dim, above_dim, hidden), /*activate_output=*/true),
         heads_(hidden.back(), constant_log_var ? dim : 2 * dim) {}
 
@@ -59,12 +60,12 @@ class ConditionalGaussianPrior {
   /// mean_p, log_var_p (dim × N) for z_above (aboveDim × N); caches for backward().
   void forward(const ConstMatrixRef<S>& z_above, MatrixRef<S> mean_p, MatrixRef<S> log_var_p) {
     const char* fn = "ConditionalGaussianPrior::forward";
-    IAI_CHECK(mean_p.rows() == dim_ && log_var_p.rows() == dim_ &&
-                  mean_p.cols() == z_above.cols() && log_var_p.cols() == z_above.cols(),
-              fn, "mean_p/log_var_p shape",
-              std::to_string(mean_p.rows()) + "x" + std::to_string(mean_p.cols()),
-              "dim() × z_above.cols() = " + std::to_string(dim_) + "x" +
-                  std::to_string(z_above.cols()));
+    IAI_CHECK(
+        mean_p.rows() == dim_ && log_var_p.rows() == dim_ && mean_p.cols() == z_above.cols() &&
+            log_var_p.cols() == z_above.cols(),
+        fn, "mean_p/log_var_p shape",
+        std::to_string(mean_p.rows()) + "x" + std::to_string(mean_p.cols()),
+        "dim() × z_above.cols() = " + std::to_string(dim_) + "x" + std::to_string(z_above.cols()));
     const Matrix<S>& h = net_.forward(z_above);
     out_.resize(heads_.outputSize(), z_above.cols());
     heads_.forward(h, out_);
@@ -79,8 +80,7 @@ class ConditionalGaussianPrior {
   /// grad_z_above = ∂/∂z_above Σ_j ⟨grad_mean_p, mean_p⟩ + ⟨grad_log_var_p, log_var_p⟩ (assigned);
   /// θ's gradient added with ParamGrad::Accumulate. Follows forward(z_above).
   void backward(const ConstMatrixRef<S>& z_above, const ConstMatrixRef<S>& grad_mean_p,
-                const ConstMatrixRef<S>& grad_log_var_p, MatrixRef<S> grad_z_above,
-                ParamGrad pg) {
+                const ConstMatrixRef<S>& grad_log_var_p, MatrixRef<S> grad_z_above, ParamGrad pg) {
     const Index n = z_above.cols();
     IAI_CHECK(out_.cols() == n && grad_mean_p.rows() == dim_ && grad_mean_p.cols() == n &&
                   grad_log_var_p.rows() == dim_ && grad_log_var_p.cols() == n,

@@ -29,10 +29,10 @@ namespace iai {
 /// Architecture of a HierarchicalLatentGaussianModel. Defaults: the authors' MNIST hierarchy
 /// (latent [64, 32], prior network 2 × 256), with a 2 × 512 ELU decoder.
 struct HierarchicalModelConfig {
-  std::vector<Index> latent{64, 32};           ///< d_ℓ, bottom level (z_1) first
+  std::vector<Index> latent{64, 32};            ///< d_ℓ, bottom level (z_1) first
   std::vector<Index> decoder_hidden{512, 512};  ///< decoder hidden widths
   std::vector<Index> prior_hidden{256, 256};    ///< hidden widths of every conditional prior
-  bool constant_prior_log_var = false;  ///< learned per-unit constant σ_p² instead of a head
+  bool constant_prior_log_var = false;    ///< learned per-unit constant σ_p² instead of a head
   bool decoder_reads_all_levels = false;  ///< decoder input = the whole stack, not only z_1
 };
 
@@ -45,8 +45,10 @@ class HierarchicalLatentGaussianModel {
 
   HierarchicalLatentGaussianModel(Index observed_dim, HierarchicalModelConfig config,
                                   Observation observation = {}, std::uint64_t seed = 0)
-      : observed_(observed_dim), config_(checkedConfig(observed_dim, std::move(config))),
-        offsets_(offsets(config_.latent)), eta_rows_(observation.parameterRows(observed_dim)),
+      : observed_(observed_dim),
+        config_(checkedConfig(observed_dim, std::move(config))),
+        offsets_(offsets(config_.latent)),
+        eta_rows_(observation.parameterRows(observed_dim)),
         theta_(Decoder(decoderSizes(config_, eta_rows_)), priors(config_), std::move(observation)) {
     Rng rng(seed);
     decoder().initialize(rng);
@@ -81,7 +83,8 @@ class HierarchicalLatentGaussianModel {
   }
 
   /// log p_θ(x_j | z_j) per column (z stacked); caches the decoder's activations.
-  void logLikelihood(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& z, RowVectorRef<S> log_px) {
+  void logLikelihood(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& z,
+                     RowVectorRef<S> log_px) {
     checkBatch("HierarchicalLatentGaussianModel::logLikelihood", x, z);
     observation().logDensity(x, decoder().forward(z.topRows(decoderInputDim())), log_px);
   }
@@ -163,7 +166,8 @@ class HierarchicalLatentGaussianModel {
   static HierarchicalModelConfig checkedConfig(Index observed_dim, HierarchicalModelConfig c) {
     const char* fn = "HierarchicalLatentGaussianModel";
     IAI_CHECK(observed_dim >= 1, fn, "observed_dim", observed_dim, "≥ 1");
-    IAI_CHECK(!c.latent.empty(), fn, "config.latent", "empty", "one dimension per level (≥ 1 level)");
+    IAI_CHECK(!c.latent.empty(), fn, "config.latent", "empty",
+              "one dimension per level (≥ 1 level)");
     for (std::size_t l = 0; l < c.latent.size(); ++l)
       IAI_CHECK(c.latent[l] >= 1, fn, "config.latent[" + std::to_string(l) + "]", c.latent[l],
                 "≥ 1");
