@@ -16,8 +16,8 @@
 //    gradients are never accumulated). Layers map these on the fly, so they stay copyable; a
 //    copy shares the parameters. Re-bind after the vectors are reallocated.
 //  * iai allocates nothing in forward/backward once the caches have the batch's size: buffers
-//    are resized only when the batch size changes. (Eigen's GEMM itself packs operands larger than
-//    EIGEN_STACK_ALLOCATION_LIMIT, 128 KB by default, into heap workspace of its own.)
+//    are resized only when the batch size changes, and the matrix products (nn/gemm.hpp) pack
+//    their operands into per-thread workspaces that only grow when a larger shape first appears.
 //  * Shapes are checked at the public boundary (always on, throwing iai::invalid_argument), and
 //    so is using a layer before bind() or backward before forward.
 //  * A layer with caches or a network is not safe for concurrent use; a copy shares the

@@ -13,6 +13,7 @@
 #include "iai/nn/activations.hpp"
 #include "iai/nn/checks.hpp"
 #include "iai/nn/concepts.hpp"
+#include "iai/nn/gemm.hpp"
 #include "iai/nn/linear.hpp"
 
 namespace iai::nn {
@@ -76,8 +77,10 @@ class Highway {
     detail::checkDim("Highway::forward", "y.rows()", y.rows(), "outputSize()", out_);
     detail::checkDim("Highway::forward", "y.cols()", y.cols(), "x.cols()", x.cols());
     cache_.resize(rows(), x.cols());
-    cache_.noalias() = weight() * x;
-    cache_.colwise() += bias();
+    const auto b = bias();
+    gemm<S>(cache_, weight(), x, {}, [&](Index row, Index col, Index rows, Index cols) {
+      cache_.block(row, col, rows, cols).colwise() += b.segment(row, rows);
+    });
     auto e = cache_.topRows(out_);
     auto g = cache_.middleRows(out_, out_);
     Elu::apply<S>(e, e);
@@ -95,7 +98,7 @@ class Highway {
     detail::checkDim("Highway::backward", "dx.rows()", dx.rows(), "inputSize()", in_);
     detail::checkDim("Highway::backward", "dx.cols()", dx.cols(), "x.cols()", x.cols());
     preActivationGradient(x, dy);
-    dx.noalias() = weight().transpose() * dpre_;
+    gemm<S>(dx, weight(), dpre_, {.transpose_a = true});
     if (!project_) dx.array() += dy.array() * cache_.middleRows(out_, out_).array();
     accumulate(x, pg);
   }
@@ -157,7 +160,7 @@ class Highway {
 
   void accumulate(const ConstMatrixRef<S>& x, ParamGrad pg) {
     if (pg != ParamGrad::Accumulate) return;
-    MatrixMap<S>(grads_, rows(), in_).noalias() += dpre_ * x.transpose();
+    gemm<S>(MatrixMap<S>(grads_, rows(), in_), dpre_, x, {.transpose_b = true, .accumulate = true});
     VectorMap<S>(grads_ + rows() * in_, rows()) += dpre_.rowwise().sum();
   }
 

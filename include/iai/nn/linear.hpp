@@ -9,6 +9,7 @@
 #include "iai/core/types.hpp"
 #include "iai/nn/checks.hpp"
 #include "iai/nn/concepts.hpp"
+#include "iai/nn/gemm.hpp"
 
 namespace iai::nn {
 namespace detail {
@@ -68,14 +69,17 @@ class Linear {
   VectorMap<S> gradBias() { return {gradsFor("Linear::gradBias") + out_ * in_, out_}; }
   ConstVectorMap<S> gradBias() const { return {gradsFor("Linear::gradBias") + out_ * in_, out_}; }
 
-  /// y = W x + b (y is out × batch and must not alias x).
+  /// y = W x + b (y is out × batch and must not alias x). All products go through gemm().
   void forward(const ConstMatrixRef<S>& x, MatrixRef<S> y) const {
     detail::checkBound("Linear::forward", params_);
     detail::checkDim("Linear::forward", "x.rows()", x.rows(), "inputSize()", in_);
     detail::checkDim("Linear::forward", "y.rows()", y.rows(), "outputSize()", out_);
     detail::checkDim("Linear::forward", "y.cols()", y.cols(), "x.cols()", x.cols());
-    y.noalias() = weight() * x;
-    y.colwise() += bias();
+    const auto b = bias();
+    // the bias is added block by block, right after (and by the thread of) each product block
+    gemm<S>(y, weight(), x, {}, [&](Index row, Index col, Index rows, Index cols) {
+      y.block(row, col, rows, cols).colwise() += b.segment(row, rows);
+    });
   }
 
   /// dx = Wᵀ dy (assigned); with Accumulate also dW += dy xᵀ, db += Σ_columns dy.
@@ -85,7 +89,7 @@ class Linear {
     checkBackward(x, dy, pg);
     detail::checkDim("Linear::backward", "dx.rows()", dx.rows(), "inputSize()", in_);
     detail::checkDim("Linear::backward", "dx.cols()", dx.cols(), "x.cols()", x.cols());
-    dx.noalias() = weight().transpose() * dy;
+    gemm<S>(dx, weight(), dy, {.transpose_a = true});
     accumulate(x, dy, pg);
   }
   /// Parameter gradients only (no input gradient, for a layer whose input is data).
@@ -114,7 +118,7 @@ class Linear {
   }
   void accumulate(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& dy, ParamGrad pg) {
     if (pg != ParamGrad::Accumulate) return;
-    MatrixMap<S>(grads_, out_, in_).noalias() += dy * x.transpose();
+    gemm<S>(MatrixMap<S>(grads_, out_, in_), dy, x, {.transpose_b = true, .accumulate = true});
     VectorMap<S>(grads_ + out_ * in_, out_) += dy.rowwise().sum();
   }
 
