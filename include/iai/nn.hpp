@@ -4,6 +4,7 @@
 #include "iai/core.hpp"
 #include "iai/nn/activations.hpp"
 #include "iai/nn/concepts.hpp"
+#include "iai/nn/gemm.hpp"
 #include "iai/nn/highway.hpp"
 #include "iai/nn/linear.hpp"
 #include "iai/nn/mlp.hpp"
