@@ -10,6 +10,7 @@
 
 #include "iai/core/errors.hpp"
 #include "iai/core/random.hpp"
+#include "iai/core/parallel.hpp"
 #include "iai/core/types.hpp"
 #include "iai/distributions/observation_concepts.hpp"
 
@@ -36,11 +37,12 @@ class Bernoulli {
     checkInputs("Bernoulli::logDensity", x, eta);
     detail::observation::checkShape("Bernoulli::logDensity", "log_px", log_px.rows(),
                                     log_px.cols(), "(1, x.cols()) =", 1, x.cols());
-    log_px = (x.array() * eta.array() - eta.array().max(S(0)) -
-              (-eta.array().abs()).exp().log1p())
-                 .colwise()
-                 .sum()
-                 .matrix();
+    iai::detail::forEachBlock(x.cols(), x.rows(), [&](Index j, Index n) {
+      const auto xb = x.middleCols(j, n).array();
+      const auto eb = eta.middleCols(j, n).array();
+      log_px.segment(j, n) =
+          (xb * eb - eb.max(S(0)) - (-eb.abs()).exp().log1p()).colwise().sum().matrix();
+    });
   }
 
   /// grad_eta = weight·(x − σ(η)) (assigned). No own parameters, so pg has no effect.
@@ -49,7 +51,10 @@ class Bernoulli {
                 MatrixRef<S> grad_eta, ParamGrad /*pg*/) {
     checkInputs("Bernoulli::backward", x, eta);
     checkOutput("Bernoulli::backward", "grad_eta", grad_eta, eta);
-    grad_eta.array() = weight * (x.array() - (S(1) + (-eta.array()).exp()).inverse());
+    iai::detail::forEachBlock(x.cols(), x.rows(), [&](Index j, Index n) {
+      grad_eta.middleCols(j, n).array() =
+          weight * (x.middleCols(j, n).array() - (S(1) + (-eta.middleCols(j, n).array()).exp()).inverse());
+    });
   }
 
   /// mu = σ(η) = E[x | η]. (For η → −∞, e^{−η} overflows to +inf and σ = 0, not NaN.)
@@ -93,8 +98,7 @@ class Bernoulli {
                           const ConstMatrixRef<S>& eta) {
     detail::observation::checkShape(function, "eta", eta.rows(), eta.cols(), "x's shape",
                                     x.rows(), x.cols());
-    detail::observation::checkEntries<S>(
-        function, x, [](S v) { return v >= S(0) && v <= S(1); }, "in [0, 1]");
+    detail::observation::checkEntries<S>(function, x, S(0), S(1), "in [0, 1]");
   }
   static void checkOutput(std::string_view function, std::string_view argument,
                           const MatrixRef<S>& out, const ConstMatrixRef<S>& eta) {

@@ -234,8 +234,7 @@ class Gaussian {
                                     observed_dim_, eta.cols());
     checkEta(function, eta);
     checkBound(function);
-    detail::observation::checkEntries<S>(
-        function, x, [](S v) { return std::isfinite(v); }, "finite (not NaN or ±inf)");
+    detail::observation::checkFinite<S>(function, x);
   }
   static void checkOutput(std::string_view function, std::string_view argument,
                           const MatrixRef<S>& out, const ConstMatrixRef<S>& eta, Index rows,

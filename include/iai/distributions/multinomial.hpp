@@ -6,6 +6,7 @@
 // does not depend on η). logsumexp(η) = m + log Σ_v e^{η_v − m} with m = max_v η_v (stable).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -146,9 +147,8 @@ class Multinomial {
     checkEta(function, eta);
     detail::observation::checkShape(function, "eta", eta.rows(), eta.cols(), "x's shape",
                                     x.rows(), x.cols());
-    detail::observation::checkEntries<S>(
-        function, x, [](S v) { return v >= S(0) && std::isfinite(v); },
-        "a non-negative, finite count");
+    detail::observation::checkEntries<S>(function, x, S(0), std::numeric_limits<S>::max(),
+                                         "a non-negative, finite count");
   }
   static void checkOutput(std::string_view function, std::string_view argument,
                           const MatrixRef<S>& out, const ConstMatrixRef<S>& eta) {

@@ -17,6 +17,7 @@
 //                                      divided by Var[x|η] (guarded, see each model)
 // Outputs must not alias the inputs.
 #include <concepts>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -59,15 +60,26 @@ inline void checkShape(std::string_view function, std::string_view argument, Ind
             std::string(what) + " " + shapeString(expected_rows, expected_cols));
 }
 
-/// Domain check of every entry of x: "<function>: x(i, j) is <value>, but must be <expected>".
-template <class S, class Predicate>
-void checkEntries(std::string_view function, const ConstMatrixRef<S>& x, Predicate ok,
+/// Domain check of every entry of x: lo ≤ x(i, j) ≤ hi (NaN fails), else iai::domain_error
+/// "<function>: x(i, j) is <value>, but must be <expected>". Two vectorised NaN-propagating
+/// reductions decide; the element loop runs only to name the first offending entry.
+template <class S>
+void checkEntries(std::string_view function, const ConstMatrixRef<S>& x, S lo, S hi,
                   std::string_view expected) {
+  if (x.size() == 0 || (x.template minCoeff<Eigen::PropagateNaN>() >= lo &&
+                        x.template maxCoeff<Eigen::PropagateNaN>() <= hi))
+    return;
   for (Index j = 0; j < x.cols(); ++j)
     for (Index i = 0; i < x.rows(); ++i)
-      IAI_CHECK_DOMAIN(ok(x(i, j)), function,
+      IAI_CHECK_DOMAIN(x(i, j) >= lo && x(i, j) <= hi, function,
                        "x(" + std::to_string(i) + ", " + std::to_string(j) + ")", x(i, j),
                        expected);
+}
+/// Every entry finite (not NaN, not ±inf).
+template <class S>
+void checkFinite(std::string_view function, const ConstMatrixRef<S>& x) {
+  checkEntries<S>(function, x, std::numeric_limits<S>::lowest(), std::numeric_limits<S>::max(),
+                  "finite (not NaN or ±inf)");
 }
 
 }  // namespace observation

@@ -88,8 +88,7 @@ class ImportanceSampler {
     if (std_error)
       IAI_CHECK(std_error->cols() == b, fn, "std_error->cols()", std_error->cols(),
                 "the batch size " + std::to_string(b));
-    detail::observation::checkEntries<S>(
-        fn, x, [](S v) { return std::isfinite(v); }, "finite (not NaN or ±inf)");
+    detail::observation::checkFinite<S>(fn, x);
 
     const Index full = std::min(chunk_, samples_);
     const Index tail = samples_ % full;

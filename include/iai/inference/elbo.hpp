@@ -129,8 +129,7 @@ class ElboBase {
     IAI_CHECK(log_var.rows() == d && log_var.cols() == b, fn, "log_var",
               std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
               "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
-    detail::observation::checkEntries<S>(
-        fn, x, [](S v) { return std::isfinite(v); }, "finite (not NaN or ±inf)");
+    detail::observation::checkFinite<S>(fn, x);
     if constexpr (!concepts::ErrorSignalModel<M>) {
       IAI_CHECK(!request.errors, fn, "request.errors", "true",
                 "false: the model has no observationError() (see concepts::ErrorSignalModel)");

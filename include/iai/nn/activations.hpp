@@ -10,6 +10,7 @@
 
 #include "iai/core/errors.hpp"
 #include "iai/core/random.hpp"
+#include "iai/core/parallel.hpp"
 #include "iai/core/types.hpp"
 #include "iai/nn/checks.hpp"
 #include "iai/nn/concepts.hpp"
@@ -44,14 +45,20 @@ struct Elu {
   template <class S>
   static void apply(const ConstMatrixRef<S>& x, MatrixRef<S> y) {
     detail::checkSameShape<S>("Elu::apply", "y", x, y);
-    y.array() = x.array().max(S(0)) + x.array().min(S(0)).expm1();
+    iai::detail::forEachBlock(x.cols(), x.rows(), [&](Index j, Index n) {
+      const auto xb = x.middleCols(j, n).array();
+      y.middleCols(j, n).array() = xb.max(S(0)) + xb.min(S(0)).expm1();
+    });
   }
   /// f'(x) = 1 for y > 0, y + 1 otherwise, i.e. min(y, 0) + 1.
   template <class S>
   static void backward(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& y,
                        const ConstMatrixRef<S>& dy, MatrixRef<S> dx) {
     detail::checkBackwardShapes<S>("Elu::backward", x, y, dy, dx);
-    dx.array() = dy.array() * (y.array().min(S(0)) + S(1));
+    iai::detail::forEachBlock(x.cols(), x.rows(), [&](Index j, Index n) {
+      dx.middleCols(j, n).array() =
+          dy.middleCols(j, n).array() * (y.middleCols(j, n).array().min(S(0)) + S(1));
+    });
   }
 };
 

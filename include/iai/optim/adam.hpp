@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 
 #include "iai/core/errors.hpp"
+#include "iai/core/parallel.hpp"
 #include "iai/core/types.hpp"
 #include "iai/optim/concepts.hpp"
 #include "iai/optim/detail.hpp"
@@ -65,9 +66,15 @@ class Adam {
     const S eps = static_cast<S>(config_.epsilon);
     auto p = params.reshaped();
     const auto g = grad.reshaped();
-    m_.array() = beta1 * m_.array() + one_minus_beta1 * g.array();
-    v_.array() = beta2 * v_.array() + one_minus_beta2 * g.array().square();
-    p.array() -= step_size * m_.array() / (v_.array().sqrt() / sqrt_bias2 + eps);
+    // one fused pass per block (memory-bound), blocks fixed by the size (core/parallel.hpp)
+    iai::detail::forEachBlock(m_.size(), 1, [&](Index begin, Index n) {
+      auto m = m_.segment(begin, n).array();
+      auto v = v_.segment(begin, n).array();
+      const auto gb = g.segment(begin, n).array();
+      m = beta1 * m + one_minus_beta1 * gb;
+      v = beta2 * v + one_minus_beta2 * gb.square();
+      p.segment(begin, n).array() -= step_size * m / (v.sqrt() / sqrt_bias2 + eps);
+    });
   }
   /// Overload for temporaries such as blocks and maps.
   template <class P, class G>
