@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "iai/core/errors.hpp"
+#include "iai/core/parallel.hpp"
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
 #include "iai/inference/concepts.hpp"
@@ -134,22 +135,22 @@ class VariationalEM {
     IAI_CHECK(b >= 1, "VariationalEM::step", "x.cols()", b, "≥ 1 (a non-empty batch)");
     IAI_CHECK(x.rows() == model.observedDim(), "VariationalEM::step", "x.rows()", x.rows(),
               "the model's observedDim() = " + std::to_string(model.observedDim()));
-    model.gradTheta().setZero();
-    inf.gradPhi().setZero();
+    detail::scaleInPlace(model.gradTheta(), S(0));  // the passes over θ and φ use both cores
+    detail::scaleInPlace(inf.gradPhi(), S(0));
     runEStep(x, train_elbo_, rng_, /*train=*/true, stats_.elbo_per_iteration);
 
     // loss gradients: θ from −mean_j L_T; φ from −(1/T) Σ_t mean_j L_t
     const S inv_b = S(1) / static_cast<S>(b);
-    model.gradTheta() *= -inv_b;
-    inf.gradPhi() *= -inv_b / static_cast<S>(iterations());
+    detail::scaleInPlace(model.gradTheta(), -inv_b);
+    detail::scaleInPlace(inf.gradPhi(), -inv_b / static_cast<S>(iterations()));
     ++step_;
     stats_.step = step_;
     stats_.epoch = epoch_;
     stats_.elbo = train_elbo_.meanElbo();
     stats_.reconstruction = train_elbo_.meanReconstruction();
     stats_.kl = train_elbo_.meanKl();
-    stats_.grad_norm_theta = static_cast<double>(model.gradTheta().norm());
-    stats_.grad_norm_phi = static_cast<double>(inf.gradPhi().norm());
+    stats_.grad_norm_theta = detail::blockedNorm(model.gradTheta());
+    stats_.grad_norm_phi = detail::blockedNorm(inf.gradPhi());
     stats_.finite = std::isfinite(stats_.elbo) && std::isfinite(stats_.grad_norm_theta) &&
                     std::isfinite(stats_.grad_norm_phi);
     for (double v : stats_.elbo_per_iteration) stats_.finite = stats_.finite && std::isfinite(v);
