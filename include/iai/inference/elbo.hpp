@@ -24,9 +24,9 @@ namespace iai {
 enum class KlEstimator { Analytic, Sampled };
 
 struct ElboConfig {
-  Index samples = 1;                          ///< S, reparameterised samples per example
-  KlEstimator kl = KlEstimator::Analytic;     ///< analytic KL to N(0, I) or the sampled estimate
-  double kl_weight = 1.0;                     ///< β (KL warm-up); 1 for the true bound
+  Index samples = 1;                       ///< S, reparameterised samples per example
+  KlEstimator kl = KlEstimator::Analytic;  ///< analytic KL to N(0, I) or the sampled estimate
+  double kl_weight = 1.0;                  ///< β (KL warm-up); 1 for the true bound
   /// Per-element floor of the sampled KL of the lower levels of a hierarchical model
   /// (HierarchicalElbo; the authors used 0); −∞ = off. Single-level models have no lower level.
   double kl_min = -std::numeric_limits<double>::infinity();
@@ -34,9 +34,9 @@ struct ElboConfig {
 
 /// What one evaluation computes besides the values.
 struct ElboRequest {
-  bool grad_lambda = true;   ///< ∂L_j/∂mean_j, ∂L_j/∂log_var_j
-  bool grad_theta = false;   ///< model.gradTheta() += Σ_j ∂L_j/∂θ
-  bool errors = false;       ///< ε_x, ε_z (needs a concepts::ErrorSignalModel)
+  bool grad_lambda = true;  ///< ∂L_j/∂mean_j, ∂L_j/∂log_var_j
+  bool grad_theta = false;  ///< model.gradTheta() += Σ_j ∂L_j/∂θ
+  bool errors = false;      ///< ε_x, ε_z (needs a concepts::ErrorSignalModel)
   ErrorWeighting error_weighting = ErrorWeighting::Raw;
 };
 
@@ -99,7 +99,9 @@ class ElboBase {
 
   // ---- results of the last evaluation (per example: one column / entry per example) ----
   const RowVector<S>& elbo() const { return elbo_; }
-  const RowVector<S>& reconstruction() const { return reconstruction_; }  ///< (1/S) Σ_s log p(x|z_s)
+  const RowVector<S>& reconstruction() const {
+    return reconstruction_;
+  }  ///< (1/S) Σ_s log p(x|z_s)
   const RowVector<S>& kl() const { return kl_; }
   const Matrix<S>& gradMean() const { return grad_mean_; }
   const Matrix<S>& gradLogVar() const { return grad_log_var_; }
@@ -136,17 +138,24 @@ class ElboBase {
     }
   }
 
-  /// z = μ + σ ⊙ ε for every sample (sample s in columns [s·B, (s+1)·B)) and x repeated once
-  /// per sample.
-  void sampleLatents(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
-                     const ConstMatrixRef<S>& log_var) {
+  /// z = μ + σ ⊙ ε for every sample (sample s in columns [s·B, (s+1)·B)), x repeated once per
+  /// sample, and the reconstruction term (1/S) Σ_s log p(x | z_s) (the model caches its pass).
+  template <class M>
+  void sampleAndReconstruct(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
+                            const ConstMatrixRef<S>& log_var) {
     const Index b = x.cols(), n_s = config_.samples;
     z_.resize(mean.rows(), n_s * b);
     x_rep_.resize(x.rows(), n_s * b);
     for (Index s = 0; s < n_s; ++s) {
-      DiagonalGaussian<S>::sample(mean, log_var, eps_.middleCols(s * b, b), z_.middleCols(s * b, b));
+      DiagonalGaussian<S>::sample(mean, log_var, eps_.middleCols(s * b, b),
+                                  z_.middleCols(s * b, b));
       x_rep_.middleCols(s * b, b) = x;
     }
+    log_px_.resize(n_s * b);
+    model.logLikelihood(x_rep_, z_, log_px_);
+    reconstruction_.setZero(b);
+    for (Index s = 0; s < n_s; ++s) reconstruction_ += log_px_.middleCols(s * b, b);
+    reconstruction_ *= S(1) / static_cast<S>(n_s);
   }
 
   /// ε_x averaged over samples into error_x_ (the model's observationError at the decoder pass
@@ -190,11 +199,12 @@ class Elbo : public detail::ElboBase<Elbo<M>, typename M::Scalar> {
   static_assert(concepts::checkDifferentiableGenerativeModel<M>());
   // a model that declares levels but misses a hierarchical member must not silently become a
   // single-level model with an N(0, I) prior on every level
-  static_assert(!requires(const M& m) { m.levels(); } || concepts::HierarchicalGenerativeModel<M>,
-                "iai: the model declares levels() but is not a complete "
-                "HierarchicalGenerativeModel: it needs levelDim(l), prior(l, z_above, mean_p, "
-                "log_var_p) and priorBackward(l, z_above, grad_mean_p, grad_log_var_p, "
-                "grad_z_above, ParamGrad) (see docs/concepts.md)");
+  static_assert(
+      !requires(const M& m) { m.levels(); } || concepts::HierarchicalGenerativeModel<M>,
+      "iai: the model declares levels() but is not a complete "
+      "HierarchicalGenerativeModel: it needs levelDim(l), prior(l, z_above, mean_p, "
+      "log_var_p) and priorBackward(l, z_above, grad_mean_p, grad_log_var_p, "
+      "grad_z_above, ParamGrad) (see docs/concepts.md)");
   using Base = detail::ElboBase<Elbo<M>, typename M::Scalar>;
   friend Base;
 
@@ -213,9 +223,8 @@ class Elbo : public detail::ElboBase<Elbo<M>, typename M::Scalar> {
   }
 
  private:
-  using Base::config_, Base::eps_, Base::z_, Base::x_rep_, Base::prior_mean_,
-      Base::prior_log_var_, Base::grad_mean_, Base::grad_log_var_, Base::log_px_,
-      Base::reconstruction_, Base::kl_, Base::elbo_;
+  using Base::config_, Base::eps_, Base::z_, Base::x_rep_, Base::prior_mean_, Base::prior_log_var_,
+      Base::grad_mean_, Base::grad_log_var_, Base::reconstruction_, Base::kl_, Base::elbo_;
 
   // Eq. 2 with S samples (see the header comment); arguments checked by ElboBase.
   void evaluateImpl(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
@@ -225,15 +234,7 @@ class Elbo : public detail::ElboBase<Elbo<M>, typename M::Scalar> {
     const S inv_s = S(1) / static_cast<S>(n_s);
     const S beta = static_cast<S>(config_.kl_weight);
 
-    // z_s = μ + σ ⊙ ε_s, and x repeated once per sample
-    this->sampleLatents(x, mean, log_var);
-
-    // reconstruction: (1/S) Σ_s log p(x | z_s)
-    log_px_.resize(n);
-    model.logLikelihood(x_rep_, z_, log_px_);
-    reconstruction_.setZero(b);
-    for (Index s = 0; s < n_s; ++s) reconstruction_ += log_px_.middleCols(s * b, b);
-    reconstruction_ *= inv_s;
+    this->sampleAndReconstruct(model, x, mean, log_var);
 
     // KL to the prior N(0, I)
     prior_mean_.setZero(d, n);
@@ -293,11 +294,11 @@ class Elbo : public detail::ElboBase<Elbo<M>, typename M::Scalar> {
         DiagonalGaussian<S>::logDensityGradient(mean, log_var, z_s, grad_zq_, direct_mean_,
                                                 direct_log_var_);
         DiagonalGaussian<S>::logDensityGradient(prior_mean_.middleCols(s * b, b),
-                                                prior_log_var_.middleCols(s * b, b), z_s,
-                                                grad_zp_, unused_mean_, unused_log_var_);
+                                                prior_log_var_.middleCols(s * b, b), z_s, grad_zp_,
+                                                unused_mean_, unused_log_var_);
         grad_zq_ -= grad_zp_;
-        DiagonalGaussian<S>::sampleBackward(log_var, eps_.middleCols(s * b, b), grad_zq_,
-                                            tmp_mean_, tmp_log_var_);
+        DiagonalGaussian<S>::sampleBackward(log_var, eps_.middleCols(s * b, b), grad_zq_, tmp_mean_,
+                                            tmp_log_var_);
         grad_mean_ -= (beta * inv_s) * (tmp_mean_ + direct_mean_);
         grad_log_var_ -= (beta * inv_s) * (tmp_log_var_ + direct_log_var_);
       }

@@ -74,8 +74,7 @@ class HierarchicalElbo : public detail::ElboBase<HierarchicalElbo<M>, typename M
 
  private:
   using Base::config_, Base::eps_, Base::z_, Base::x_rep_, Base::prior_mean_, Base::prior_log_var_,
-      Base::grad_mean_, Base::grad_log_var_, Base::log_px_, Base::reconstruction_, Base::kl_,
-      Base::elbo_;
+      Base::grad_mean_, Base::grad_log_var_, Base::reconstruction_, Base::kl_, Base::elbo_;
 
   static Index offset(const M& model, Index level) {
     Index o = 0;
@@ -92,14 +91,7 @@ class HierarchicalElbo : public detail::ElboBase<HierarchicalElbo<M>, typename M
     const S inv_s = S(1) / static_cast<S>(n_s);
     const S beta = static_cast<S>(config_.kl_weight);
 
-    this->sampleLatents(x, mean, log_var);
-
-    // reconstruction: (1/S) Σ_s log p(x | z_s)
-    log_px_.resize(n);
-    model.logLikelihood(x_rep_, z_, log_px_);
-    reconstruction_.setZero(b);
-    for (Index s = 0; s < n_s; ++s) reconstruction_ += log_px_.middleCols(s * b, b);
-    reconstruction_ *= inv_s;
+    this->sampleAndReconstruct(model, x, mean, log_var);
 
     // priors of every sample: p(z_ℓ | z_{ℓ+1}) for lower levels, N(0, I) at the top
     prior_mean_.resize(d, n);
