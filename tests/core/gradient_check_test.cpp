@@ -1,5 +1,5 @@
 // The finite-difference oracle itself (include/iai/testing/gradient_check.hpp) must be right.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/testing/gradient_check.hpp>
 

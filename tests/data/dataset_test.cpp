@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/data/dataset.hpp>
 #include <iai/training/batch_source.hpp>

@@ -14,7 +14,7 @@
 #include <zlib.h>
 #endif
 
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/core/errors.hpp>
 

@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/core/random.hpp>
 #include <iai/distributions/bernoulli.hpp>

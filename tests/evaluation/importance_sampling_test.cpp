@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/evaluation.hpp>
 #include <iai/models/linear_gaussian_model.hpp>

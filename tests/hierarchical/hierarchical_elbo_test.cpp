@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/distributions/gaussian.hpp>
 #include <iai/inference/hierarchical_elbo.hpp>

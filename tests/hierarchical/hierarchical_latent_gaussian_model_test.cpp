@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/models/conditional_gaussian_prior.hpp>
 #include <iai/models/hierarchical_latent_gaussian_model.hpp>

@@ -4,7 +4,7 @@
 // whose marginal is exact: x ~ N(0, W (A Aᵀ + diag e^c) Wᵀ + e^{s_x} I). It is the oracle for the
 // hierarchical importance weights, and it trains through VariationalEM with both hierarchical
 // inference models, GradientInference and checkpoints.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/evaluation/importance_sampling.hpp>
 #include <iai/inference/gradient_inference.hpp>

@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/inference/elbo.hpp>
 #include <iai/models/linear_gaussian_model.hpp>

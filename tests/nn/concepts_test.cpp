@@ -1,5 +1,5 @@
 // Every nn class models its concept; near misses do not.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/nn.hpp>
 

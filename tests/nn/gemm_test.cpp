@@ -1,7 +1,7 @@
 // iai::nn::gemm against plain Eigen products: every transpose combination, assign and
 // accumulate, odd and degenerate shapes, strided views, shapes that are split into partitions,
 // and the epilogue's block cover. (Bitwise independence of the thread count: tests/threads.)
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <cstdlib>
 #include <tuple>

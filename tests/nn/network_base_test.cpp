@@ -3,7 +3,7 @@
 // without sanitizers, which interpose it themselves); elsewhere only buffer reuse is checked.
 // Sizes stay small: Eigen's GEMM packs operands larger than EIGEN_STACK_ALLOCATION_LIMIT (128 KB)
 // into heap workspace of its own, which iai does not control.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/nn.hpp>
 

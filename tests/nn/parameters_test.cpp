@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/nn/activations.hpp>
 #include <iai/nn/highway.hpp>

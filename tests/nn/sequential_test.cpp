@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/nn/parameters.hpp>
 #include <iai/nn/sequential.hpp>

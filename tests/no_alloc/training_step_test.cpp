@@ -15,7 +15,7 @@
   do {                  \
     if (!(x)) throw std::runtime_error("Eigen assertion failed: " #x); \
   } while (false)
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <atomic>
 #include <cstdlib>

@@ -1,5 +1,5 @@
 // Adam: closed-form steps, convergence, settings.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/optim/adam.hpp>
 

@@ -1,7 +1,7 @@
 // The Optimizer concept, and the properties every optimizer shares: elementwise updates of any
 // dense shape (matrix = flattened vector, columns = independent optimizers), checkpointing through
 // stateBuffers() + steps(), reset(), and refused shape mismatches.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/core/random.hpp>
 #include <iai/optim.hpp>

@@ -1,5 +1,5 @@
 // RmsProp: closed-form steps, convergence, settings.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/optim/rmsprop.hpp>
 

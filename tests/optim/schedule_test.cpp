@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/optim/adam.hpp>
 #include <iai/optim/schedule.hpp>

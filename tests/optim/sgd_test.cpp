@@ -1,6 +1,6 @@
 // Sgd: hand-computed steps, convergence, settings. Shape and checkpoint properties common to all
 // optimizers are in concepts_test.cpp.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/optim/sgd.hpp>
 

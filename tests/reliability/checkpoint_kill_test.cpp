@@ -2,7 +2,7 @@
 // version after version of a checkpoint (θ, φ and the step counter all encode the version number)
 // and is killed at a random moment, 100 times; every time the file then loads and holds one
 // complete version, the last one seen before or a newer one, never a mix or a corrupt file.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/inference.hpp>
 #include <iai/models/linear_gaussian_model.hpp>

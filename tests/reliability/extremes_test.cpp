@@ -1,7 +1,7 @@
 // Numerical extremes stay finite (issue 6, docs/reliability.md): log_var at the clamps ±15,
 // logits of ±1e4, all-zero and all-one images, zero gradients (log-magnitude encoding), through
 // the ELBO, its gradients, the iterative update, a training step and importance sampling.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/evaluation.hpp>
 #include <iai/inference.hpp>

@@ -1,7 +1,7 @@
 // Argument validation at the public boundary (issue 6, docs/reliability.md): one test case per
 // rule. Each checks the exception type and that the message names the function and the argument
 // ("<function>: <argument> is <value>, but must be <expected>", docs/conventions.md).
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/data/dataset.hpp>
 #include <iai/distributions.hpp>

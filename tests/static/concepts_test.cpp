@@ -1,6 +1,6 @@
 // Compile-time tests of the concepts: each archetype models its concept, and a type missing one
 // capability does not. (tests/static/compile_fail/ checks the plain-words error messages.)
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/iai.hpp>
 #include <iai/testing/archetypes.hpp>

@@ -1,6 +1,6 @@
 // iai::nn::gemm gives bitwise the same numbers on one and on two threads: the partitions depend on
 // the shape only and each is one sequential product with one-thread blocking.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <Eigen/Core>
 

@@ -1,6 +1,6 @@
 // core/parallel.hpp: elementwise work in blocks fixed by the size only, so the partition (and
 // hence every result) is the same for any thread count.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <Eigen/Core>
 

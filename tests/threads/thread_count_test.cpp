@@ -3,7 +3,7 @@
 // partitions depend on the shape only (each a sequential product with one-thread blocking). So a
 // run is bitwise the same for a given thread count AND across thread counts: one and two threads
 // give identical ELBOs, θ and φ. See docs/performance.md.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <Eigen/Core>
 

@@ -1,6 +1,6 @@
 // Variational EM on a small nonlinear latent Gaussian model (MLP decoder, Bernoulli output) with
 // binary data drawn from a random "teacher" model of the same family.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include <iai/iai.hpp>
 

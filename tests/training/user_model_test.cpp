@@ -2,7 +2,7 @@
 // iai base class, its own decoder x = A tanh(z) + c + N(0, σ²I) and its own hand-written gradient
 // (examples/custom_model.hpp, the file docs/concepts.md shows). It trains through the same
 // variational EM loop as the library's models.
-#include <catch2/catch.hpp>
+#include "support/catch.hpp"
 
 #include "custom_model.hpp"
 
