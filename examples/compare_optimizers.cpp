@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sstream>
 #include <numeric>
 #include <span>
 #include <string>
@@ -266,8 +267,7 @@ int run(const Options& o) {
   // 4. CSV and figures
   const std::string csv_path = o.out + "/compare_optimizers.csv";
   {
-    std::ofstream csv(csv_path + ".tmp", std::ios::trunc);
-    IAI_CHECK(static_cast<bool>(csv), "compare_optimizers", "--out", o.out, "a writable folder");
+    std::ostringstream csv;
     csv << "iteration";
     for (const Method& method : methods) csv << ',' << method.key;
     csv << '\n';
@@ -277,10 +277,8 @@ int run(const Options& o) {
         csv << ',' << JsonLine::number(method.trace[static_cast<std::size_t>(t)]);
       csv << '\n';
     }
-    csv.flush();
-    IAI_CHECK(static_cast<bool>(csv), "compare_optimizers", "--out", o.out, "a writable folder");
+    iai::writeFileAtomically(csv_path, csv.str(), "compare_optimizers");
   }
-  std::filesystem::rename(csv_path + ".tmp", csv_path);
 
   std::vector<examples::svg::Series> series;
   for (const Method& method : methods) {

@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 
 #include <iai/core/errors.hpp>
+#include <iai/core/file.hpp>
 
 namespace examples::svg {
 
@@ -77,18 +78,9 @@ class Document {
        << body_.str() << "</svg>\n";
     return os.str();
   }
-  /// Writes atomically: `path.tmp` then rename.
+  /// Writes atomically and durably, never through a planted link (iai::writeFileAtomically).
   void save(const std::string& path) const {
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-      IAI_CHECK(static_cast<bool>(f), "svg::Document::save", "path", path, "a writable file");
-      f << str();
-      f.flush();
-      IAI_CHECK(static_cast<bool>(f), "svg::Document::save", "path", path, "written completely");
-    }
-    IAI_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, "svg::Document::save", "path", path,
-              "renamable from its temporary file");
+    iai::writeFileAtomically(path, str(), "svg::Document::save");
   }
 
  private:

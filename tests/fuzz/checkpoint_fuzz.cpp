@@ -28,9 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   load(data, size);
   if (size >= 8) {
     std::vector<std::uint8_t> fixed(data, data + size);
-    iai::detail::checkpoint::Crc32 crc;
+    iai::detail::Crc32 crc;
     crc.update(fixed.data(), size - 4);
-    iai::detail::checkpoint::storeLE(fixed.data() + size - 4, crc.value());
+    iai::detail::storeLE(fixed.data() + size - 4, crc.value());
     load(fixed.data(), size);
   }
   return 0;

@@ -73,7 +73,7 @@ class Dataset {
     constexpr std::string_view fn = "Dataset::fromIdx";
     IdxArray images = readIdx(images_path);
     if (images.dims.size() != 3)
-      detail::raiseIo(fn, "the rank", images_path, std::to_string(images.dims.size()),
+      detail::raiseFile(fn, "the rank", images_path, std::to_string(images.dims.size()),
                       "3 (images N x rows x cols; is it a labels file?)");
     const Index n = images.dims[0];
     const Index rows = images.dims[1], cols = images.dims[2];
@@ -90,10 +90,10 @@ class Dataset {
       images = IdxArray{};  // release the bytes before reading the labels
       const IdxArray labels = readIdx(labels_path);
       if (labels.dims.size() != 1)
-        detail::raiseIo(fn, "the rank", labels_path, std::to_string(labels.dims.size()),
+        detail::raiseFile(fn, "the rank", labels_path, std::to_string(labels.dims.size()),
                         "1 (labels N; is it an images file?)");
       if (static_cast<Index>(labels.dims[0]) != n)
-        detail::raiseIo(fn, "the label count", labels_path, std::to_string(labels.dims[0]),
+        detail::raiseFile(fn, "the label count", labels_path, std::to_string(labels.dims[0]),
                         std::to_string(n) + ", the number of images in '" + images_path + "'");
       d.labels_.assign(labels.data.begin(), labels.data.end());
     }

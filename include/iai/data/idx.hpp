@@ -8,20 +8,19 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 #ifdef IAI_HAVE_ZLIB
 #include <zlib.h>
 #endif
 
+#include "iai/core/binary_io.hpp"
 #include "iai/core/config.hpp"
 #include "iai/core/errors.hpp"
+#include "iai/core/file.hpp"
 
 namespace iai {
 
@@ -42,52 +41,17 @@ struct IdxArray {
 
 namespace detail {
 
-/// "<function>: <what> of '<path>' is <value>, but must be <expected>" as an iai::io_error.
-[[noreturn]] IAI_COLD inline void raiseIo(std::string_view function, std::string_view what,
-                                          const std::string& path, std::string_view value,
-                                          std::string_view expected) {
-  std::string argument(what);
-  argument.append(" of '").append(path).append("'");
-  throw io_error(checkMessage(function, argument, value, expected));
-}
-
-inline std::string hex(std::uint32_t v, int digits) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%0*X", digits, static_cast<unsigned>(v));
-  return buf;
-}
-
-/// a · b, or false on uint64 overflow.
-inline bool mulChecked(std::uint64_t a, std::uint64_t b, std::uint64_t& out) {
-  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a) return false;
-  out = a * b;
-  return true;
-}
-
 inline namespace IAI_IDX_ABI {
 
 /// Sequential reader over a file's bytes, decompressing gzip (RFC 1952, also several
 /// concatenated members) on the fly when the file starts with 1f 8b.
 class IdxInput {
  public:
-  IdxInput(std::string_view function, const std::string& path) : function_(function), path_(path) {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (status.type() == std::filesystem::file_type::not_found)
-      throw io_error(std::string(function) + ": file '" + path + "' does not exist");
-    if (ec)
-      throw io_error(std::string(function) + ": cannot access '" + path + "': " + ec.message());
-    if (!std::filesystem::is_regular_file(status))
-      throw io_error(std::string(function) + ": '" + path + "' is not a regular file");
-    file_size_ = std::filesystem::file_size(path, ec);
-    if (ec) file_size_ = 0;
-    file_.open(path, std::ios::binary);
-    if (!file_) throw io_error(std::string(function) + ": cannot open '" + path + "' for reading");
+  IdxInput(std::string_view function, const std::string& path)
+      : function_(function), path_(path), file_(path, function, "an IDX file (plain or gzip)") {
     unsigned char magic[2] = {0, 0};
-    file_.read(reinterpret_cast<char*>(magic), 2);
-    const auto got = file_.gcount();
-    file_.clear();
-    file_.seekg(0);
+    const std::size_t got = file_.read(magic, 2);
+    file_.seek(0);
     gzip_ = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     if (gzip_) openGzip();
   }
@@ -101,21 +65,11 @@ class IdxInput {
 
   bool gzip() const { return gzip_; }
   /// Size of the file on disk (compressed size for gzip).
-  std::uintmax_t fileSize() const { return file_size_; }
+  std::uint64_t fileSize() const { return file_.size(); }
 
   /// Reads up to n (decompressed) bytes; fewer only at the end of the data.
   std::size_t read(std::uint8_t* dst, std::size_t n) {
-    if (!gzip_) {
-      std::size_t total = 0;
-      while (total < n && file_) {
-        const auto chunk = std::min<std::size_t>(n - total, std::size_t{1} << 30);
-        file_.read(reinterpret_cast<char*>(dst + total), static_cast<std::streamsize>(chunk));
-        total += static_cast<std::size_t>(file_.gcount());
-      }
-      if (file_.bad()) throw io_error(std::string(function_) + ": read error in '" + path_ + "'");
-      return total;
-    }
-    return readGzip(dst, n);
+    return gzip_ ? readGzip(dst, n) : file_.read(dst, n);
   }
 
  private:
@@ -124,14 +78,12 @@ class IdxInput {
     in_.resize(std::size_t{1} << 16);
     // windowBits 15 + 16: gzip wrapper only (no raw deflate or zlib streams).
     if (inflateInit2(&zs_, 15 + 16) != Z_OK)
-      throw io_error(std::string(function_) + ": zlib inflateInit2 failed for '" + path_ + "'");
+      fail("the gzip decoder", "not startable (zlib inflateInit2 failed)", "startable");
   }
 
   bool refill() {
-    file_.read(reinterpret_cast<char*>(in_.data()), static_cast<std::streamsize>(in_.size()));
-    if (file_.bad()) throw io_error(std::string(function_) + ": read error in '" + path_ + "'");
+    zs_.avail_in = static_cast<uInt>(file_.read(in_.data(), in_.size()));
     zs_.next_in = in_.data();
-    zs_.avail_in = static_cast<uInt>(file_.gcount());
     return zs_.avail_in > 0;
   }
 
@@ -143,23 +95,23 @@ class IdxInput {
       zs_.avail_out = static_cast<uInt>(chunk);
       while (zs_.avail_out > 0 && !end_) {
         if (zs_.avail_in == 0 && !refill())
-          throw io_error(std::string(function_) + ": gzip stream of '" + path_ +
-                         "' ends early (the file is truncated)");
+          fail("the gzip stream", "one that ends early", "complete (the file is truncated)");
         const int rc = inflate(&zs_, Z_NO_FLUSH);
         if (rc == Z_STREAM_END) {
           // End of a member: the file ends, another member follows, or it is garbage.
           if (zs_.avail_in == 0 && !refill()) {
             end_ = true;
           } else if (zs_.next_in[0] != 0x1f) {
-            throw io_error(std::string(function_) + ": '" + path_ +
-                           "' has trailing bytes after its gzip stream");
+            fail("the end", "trailing bytes after its gzip stream",
+                 "the end of the file or another gzip member");
           } else if (inflateReset(&zs_) != Z_OK) {
-            throw io_error(std::string(function_) + ": zlib inflateReset failed for '" + path_ +
-                           "'");
+            fail("the gzip decoder", "not restartable (zlib inflateReset failed)",
+                 "restartable for the next member");
           }
         } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-          throw io_error(std::string(function_) + ": '" + path_ + "' is not valid gzip (" +
-                         (zs_.msg ? zs_.msg : "zlib error " + std::to_string(rc)) + ")");
+          fail("the gzip stream", "not valid gzip (" +
+                   (zs_.msg ? std::string(zs_.msg) : "zlib error " + std::to_string(rc)) + ")",
+               "valid gzip (RFC 1952)");
         }
       }
       total += chunk - zs_.avail_out;
@@ -172,17 +124,21 @@ class IdxInput {
   bool end_ = false;
 #else
   [[noreturn]] void openGzip() {
-    throw io_error(std::string(function_) + ": '" + path_ +
-                   "' is gzip-compressed, but iai was built without zlib; define IAI_HAVE_ZLIB "
-                   "and link ZLIB::ZLIB (or gunzip the file first)");
+    fail("the format", "gzip, but iai was built without zlib",
+         "readable: define IAI_HAVE_ZLIB and link ZLIB::ZLIB (or gunzip the file first)");
   }
   std::size_t readGzip(std::uint8_t*, std::size_t) { return 0; }
 #endif
 
+  /// The one error path of the reader: an io_error naming the function, the file and the fault.
+  [[noreturn]] void fail(std::string_view what, const std::string& value,
+                         std::string_view expected) const {
+    detail::raiseFile(function_, what, path_, value, expected);
+  }
+
   std::string_view function_;
   std::string path_;
-  std::ifstream file_;
-  std::uintmax_t file_size_ = 0;
+  InputFile file_;
   bool gzip_ = false;
 };
 
@@ -203,26 +159,26 @@ inline IdxArray readIdx(const std::string& path) {
   std::uint8_t head[12];
   const std::size_t got_magic = in.read(head, 4);
   if (got_magic < 4)
-    detail::raiseIo(fn, "the header length", path, std::to_string(got_magic) + " bytes",
+    detail::raiseFile(fn, "the header length", path, std::to_string(got_magic) + " bytes",
                     "at least 4 bytes " + std::string(truncated));
   const std::uint32_t magic = (std::uint32_t{head[0]} << 24) | (std::uint32_t{head[1]} << 16) |
                               (std::uint32_t{head[2]} << 8) | std::uint32_t{head[3]};
   if ((magic >> 16) != 0)
-    detail::raiseIo(fn, "the magic number", path, detail::hex(magic, 8),
+    detail::raiseFile(fn, "the magic number", path, detail::hex(magic, 8),
                     "0x00000801 (labels) or 0x00000803 (images): not an IDX file");
   if (head[2] != 0x08)
-    detail::raiseIo(fn, "the data type byte", path, detail::hex(head[2], 2),
+    detail::raiseFile(fn, "the data type byte", path, detail::hex(head[2], 2),
                     "0x08 (unsigned byte)");
   const unsigned rank = head[3];
   if (rank != 1 && rank != 3)
-    detail::raiseIo(fn, "the rank", path, std::to_string(rank),
+    detail::raiseFile(fn, "the rank", path, std::to_string(rank),
                     "1 (labels, N) or 3 (images, N x rows x cols)");
 
   // Dimensions: big-endian uint32 each, all ≥ 1, product without overflow.
   const std::size_t dim_bytes = 4 * rank;
   const std::size_t got_dims = in.read(head, dim_bytes);
   if (got_dims < dim_bytes)
-    detail::raiseIo(fn, "the header length", path, std::to_string(4 + got_dims) + " bytes",
+    detail::raiseFile(fn, "the header length", path, std::to_string(4 + got_dims) + " bytes",
                     std::to_string(4 + dim_bytes) + " bytes for rank " + std::to_string(rank) +
                         " " + std::string(truncated));
   IdxArray out;
@@ -233,17 +189,17 @@ inline IdxArray readIdx(const std::string& path) {
     const std::uint8_t* b = head + 4 * k;
     const std::uint32_t d = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
                             (std::uint32_t{b[2]} << 8) | std::uint32_t{b[3]};
-    if (d == 0) detail::raiseIo(fn, "dimension " + std::to_string(k), path, "0", "at least 1");
+    if (d == 0) detail::raiseFile(fn, "dimension " + std::to_string(k), path, "0", "at least 1");
     out.dims[k] = d;
     product += (k ? "·" : "") + std::to_string(d);
     if (!detail::mulChecked(payload, d, payload))
-      detail::raiseIo(fn, "the element count " + product, path, "beyond 2^64",
+      detail::raiseFile(fn, "the element count " + product, path, "beyond 2^64",
                       "representable (corrupted header)");
   }
   const std::uint64_t header_bytes = 4 + dim_bytes;
   if (payload >
       static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) - header_bytes)
-    detail::raiseIo(fn, "the element count " + product, path, std::to_string(payload),
+    detail::raiseFile(fn, "the element count " + product, path, std::to_string(payload),
                     "addressable on this machine (corrupted header)");
 
   if (!in.gzip()) {
@@ -251,7 +207,7 @@ inline IdxArray readIdx(const std::string& path) {
     const std::uint64_t expected = header_bytes + payload;
     const std::uint64_t actual = in.fileSize();
     if (actual != expected)
-      detail::raiseIo(fn, "the size", path, std::to_string(actual) + " bytes",
+      detail::raiseFile(fn, "the size", path, std::to_string(actual) + " bytes",
                       std::to_string(header_bytes) + " + " + product + " = " +
                           std::to_string(expected) + " bytes as its header claims " +
                           (actual < expected ? std::string(truncated)
@@ -259,7 +215,7 @@ inline IdxArray readIdx(const std::string& path) {
     out.data.resize(static_cast<std::size_t>(payload));
     const std::size_t got = in.read(out.data.data(), out.data.size());
     if (got != out.data.size())
-      detail::raiseIo(fn, "the payload read", path, std::to_string(got) + " bytes",
+      detail::raiseFile(fn, "the payload read", path, std::to_string(got) + " bytes",
                       std::to_string(payload) + " bytes (the file changed while reading)");
     return out;
   }
@@ -281,7 +237,7 @@ inline IdxArray readIdx(const std::string& path) {
     if (got < want) break;  // end of the decompressed data
   }
   if (have != payload)
-    detail::raiseIo(
+    detail::raiseFile(
         fn, "the decompressed payload", path,
         (have > payload ? "more than " + std::to_string(payload) : std::to_string(have)) + " bytes",
         "exactly " + product + " = " + std::to_string(payload) + " bytes as its header claims " +
@@ -295,7 +251,7 @@ inline IdxArray readIdx(const std::string& path) {
 }  // namespace IAI_IDX_ABI
 
 /// Writes a plain (uncompressed) IDX file of unsigned bytes: rank 1 {N} or 3 {N, rows, cols},
-/// data.size() == product of dims. Writes `path + ".tmp"` and renames it over `path`.
+/// data.size() == product of dims, atomically (AtomicFileWriter, core/file.hpp).
 inline void writeIdx(const std::string& path, const std::vector<std::uint32_t>& dims,
                      const std::vector<std::uint8_t>& data) {
   constexpr std::string_view fn = "writeIdx";
@@ -312,38 +268,14 @@ inline void writeIdx(const std::string& path, const std::vector<std::uint32_t>& 
 
   std::uint8_t head[16];
   const std::uint32_t magic = 0x00000800u | static_cast<std::uint32_t>(dims.size());
-  const auto put = [&head](std::size_t at, std::uint32_t v) {
-    head[at] = static_cast<std::uint8_t>(v >> 24);
-    head[at + 1] = static_cast<std::uint8_t>(v >> 16);
-    head[at + 2] = static_cast<std::uint8_t>(v >> 8);
-    head[at + 3] = static_cast<std::uint8_t>(v);
-  };
+  const auto put = [&head](std::size_t at, std::uint32_t v) { detail::storeBE(head + at, v); };
   put(0, magic);
   for (std::size_t k = 0; k < dims.size(); ++k) put(4 + 4 * k, dims[k]);
 
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    if (!file) throw io_error(std::string(fn) + ": cannot open '" + tmp + "' for writing");
-    file.write(reinterpret_cast<const char*>(head),
-               static_cast<std::streamsize>(4 + 4 * dims.size()));
-    file.write(reinterpret_cast<const char*>(data.data()),
-               static_cast<std::streamsize>(data.size()));
-    file.close();
-    if (!file) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw io_error(std::string(fn) + ": write error on '" + tmp + "' (disk full?)");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw io_error(std::string(fn) + ": cannot rename '" + tmp + "' to '" + path +
-                   "': " + ec.message());
-  }
+  AtomicFileWriter file(path, fn);
+  file.write(head, 4 + 4 * dims.size());
+  file.write(data.data(), data.size());
+  file.commit();
 }
 
 }  // namespace iai

@@ -5,9 +5,10 @@
 // length-prefixed sections and a CRC-32 trailer; the byte layout is in docs/evaluation.md.
 // Resuming from a checkpoint taken at an epoch boundary (between fit() calls, or in an onEpoch
 // callback) continues bitwise as the uninterrupted run would.
-//   saveCheckpoint      atomic: writes path.tmp.<pid>, flushes and fsyncs it, renames it over
-//                       path and fsyncs the directory; on failure the temporary file is removed
-//                       and an existing checkpoint at path is left intact.
+//   saveCheckpoint      atomic and durable through iai::AtomicFileWriter (core/file.hpp): an
+//                       exclusively created temporary file with a random name (no link is
+//                       followed), fsynced, renamed over path, the directory fsynced; on failure
+//                       the temporary file is removed and an existing checkpoint is intact.
 //   loadCheckpoint      validates the file (its size against the declared sizes, magic, version,
 //                       scalar size, checksum) and its fit to `em` (architecture, θ/φ/optimizer
 //                       sizes) before any allocation sized by the file's contents and before
@@ -17,23 +18,17 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cerrno>
 #include <climits>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+#include "iai/core/binary_io.hpp"
 #include "iai/core/errors.hpp"
+#include "iai/core/file.hpp"
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
 #include "iai/optim/schedule.hpp"
@@ -56,8 +51,11 @@ struct CheckpointInfo {
 
 namespace detail::checkpoint {
 
-static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big,
-              "iai checkpoints need a little- or big-endian platform");
+using ::iai::detail::Crc32;
+using ::iai::detail::loadLE;
+using ::iai::detail::quoteBytes;
+using ::iai::detail::ScalarBits;
+using ::iai::detail::storeLE;
 
 inline constexpr std::array<char, 8> kMagic{'I', 'A', 'I', 'C', 'K', 'P', 'T', '\0'};
 inline constexpr std::uint64_t kHeaderBytes = 16;   // magic, u32 version, u32 scalar size
@@ -75,91 +73,28 @@ inline constexpr std::array<std::array<char, 4>, kSections> kTags{{{'A', 'R', 'C
                                                                    {'O', 'P', 'T', 'T'},
                                                                    {'O', 'P', 'T', 'P'}}};
 
-// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320): zlib's crc32().
-constexpr std::array<std::uint32_t, 256> makeCrcTable() {
-  std::array<std::uint32_t, 256> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-inline constexpr std::array<std::uint32_t, 256> kCrcTable = makeCrcTable();
-
-class Crc32 {
- public:
-  void update(const unsigned char* p, std::size_t n) {
-    std::uint32_t c = state_;
-    for (std::size_t i = 0; i < n; ++i) c = kCrcTable[(c ^ p[i]) & 0xFFu] ^ (c >> 8);
-    state_ = c;
-  }
-  std::uint32_t value() const { return ~state_; }
-
- private:
-  std::uint32_t state_ = 0xFFFFFFFFu;
-};
-
-template <class U>
-void storeLE(unsigned char* out, U v) {
-  for (std::size_t i = 0; i < sizeof(U); ++i) out[i] = static_cast<unsigned char>(v >> (8 * i));
-}
-template <class U>
-U loadLE(const unsigned char* in) {
-  U v = 0;
-  for (std::size_t i = 0; i < sizeof(U); ++i) v |= static_cast<U>(static_cast<U>(in[i]) << (8 * i));
-  return v;
-}
-template <class S>
-using ScalarBits = std::conditional_t<sizeof(S) == 4, std::uint32_t, std::uint64_t>;
-
 inline std::string tagName(const std::array<char, 4>& tag) { return {tag.data(), 4}; }
-
-/// Bytes shown in messages: printable ASCII as is, others as \xNN, quoted.
-inline std::string quoteBytes(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out + "\"";
-}
 
 inline std::string scalarName(std::uint64_t size) {
   return std::to_string(size) + (size == 4 ? " (float)" : size == 8 ? " (double)" : "");
 }
 
-/// "<function>: <what> of '<path>' is <value>, but must be <expected>"; an empty `what` names the
-/// file itself: "<function>: the file '<path>' is ...".
 template <class Error, class T>
 [[noreturn]] IAI_COLD void fail(std::string_view function, const std::string& path,
                                 std::string_view what, const T& value, std::string_view expected) {
-  const std::string argument =
-      what.empty() ? "the file '" + path + "'" : std::string(what) + " of '" + path + "'";
-  ::iai::detail::raise<Error>(function, argument, value, expected);
+  ::iai::detail::raiseFile<Error>(function, what, path, value, expected);
 }
-
-inline std::string systemError(int error) { return std::strerror(error); }
 
 // ---- writing ----------------------------------------------------------------------------------
 
-/// Buffered little-endian writes with a running CRC; remembers the first error (no throw).
+/// Little-endian writes with a running CRC into an AtomicFileWriter (which buffers and remembers
+/// the first error; AtomicFileWriter::commit() reports it).
 class Writer {
  public:
-  explicit Writer(std::FILE* file) : file_(file) {}
+  explicit Writer(AtomicFileWriter& file) : file_(file) {}
   void bytes(const void* p, std::size_t n) {
-    if (n == 0 || error_ != 0) return;
-    if (std::fwrite(p, 1, n, file_) != n) {
-      error_ = errno != 0 ? errno : EIO;
-      return;
-    }
+    if (n == 0) return;
+    file_.write(p, n);
     crc_.update(static_cast<const unsigned char*>(p), n);
   }
   template <class U>
@@ -186,73 +121,27 @@ class Writer {
     uint<std::uint64_t>(s.has_cached_normal ? 1 : 0);
   }
   std::uint32_t crc() const { return crc_.value(); }
-  int error() const { return error_; }
 
  private:
-  std::FILE* file_;
+  AtomicFileWriter& file_;
   Crc32 crc_;
-  int error_ = 0;
 };
-
-/// fsync of the directory holding `path`, so that the rename is durable. Filesystems that cannot
-/// sync directories (EINVAL) are accepted.
-inline void syncDirectory(const char* function, const std::string& path) {
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  int error = fd < 0 ? errno : 0;
-  if (fd >= 0) {
-    if (::fsync(fd) != 0 && errno != EINVAL) error = errno;
-    ::close(fd);
-  }
-  if (error != 0)
-    ::iai::detail::raise<io_error>(
-        function, "the directory '" + dir.string() + "'",
-        "not syncable (" + systemError(error) + ")",
-        "syncable so that the new checkpoint '" + path + "' is durable (it was written)");
-}
 
 // ---- reading ----------------------------------------------------------------------------------
 
-/// A checkpoint file opened for reading; every failure is an iai::io_error naming the file.
+/// A checkpoint file opened for reading (a regular file only); every failure is an iai::io_error
+/// naming the file.
 class Reader {
  public:
-  Reader(const std::string& path, const char* function) : path_(path), function_(function) {
-    file_ = std::fopen(path.c_str(), "rb");
-    if (!file_)
-      fail<io_error>(function_, path_, "", "unreadable (" + systemError(errno) + ")",
-                     "an existing, readable iai checkpoint");
-    struct stat st {};
-    if (::fstat(::fileno(file_), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
-      std::fclose(file_);
-      fail<io_error>(function_, path_, "", "not a regular file",
-                     "a regular file (an iai checkpoint)");
-    }
-    size_ = static_cast<std::uint64_t>(st.st_size);
-  }
-  Reader(const Reader&) = delete;
-  Reader& operator=(const Reader&) = delete;
-  ~Reader() { std::fclose(file_); }
+  Reader(const std::string& path, const char* function)
+      : file_(path, function, "an iai checkpoint"), function_(function) {}
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return file_.path(); }
   const char* function() const { return function_; }
-  std::uint64_t size() const { return size_; }
+  std::uint64_t size() const { return file_.size(); }
 
-  void seek(std::uint64_t offset) {
-    if (offset > static_cast<std::uint64_t>(LLONG_MAX) ||
-        ::fseeko(file_, static_cast<off_t>(offset), SEEK_SET) != 0)
-      fail<io_error>(function_, path_, "", "unseekable (" + systemError(errno) + ")",
-                     "seekable to byte " + std::to_string(offset));
-  }
-  void bytes(void* p, std::size_t n) {
-    if (n == 0) return;
-    if (std::fread(p, 1, n, file_) != n) {
-      if (std::ferror(file_))
-        fail<io_error>(function_, path_, "", "unreadable (" + systemError(errno) + ")", "readable");
-      fail<io_error>(function_, path_, "", "shorter than when it was checked",
-                     "unchanged while it is read (it was truncated meanwhile)");
-    }
-  }
+  void seek(std::uint64_t offset) { file_.seek(offset); }
+  void bytes(void* p, std::size_t n) { file_.readExact(p, n); }
   template <class U>
   U uint() {
     unsigned char b[sizeof(U)];
@@ -279,15 +168,13 @@ class Reader {
 
   template <class T>
   [[noreturn]] void corrupted(std::string_view what, const T& value, std::string_view expected) {
-    fail<io_error>(function_, path_, what, value,
+    fail<io_error>(function_, path(), what, value,
                    std::string(expected) + " (the file is truncated or corrupted)");
   }
 
  private:
-  std::string path_;
+  InputFile file_;
   const char* function_;
-  std::FILE* file_ = nullptr;
-  std::uint64_t size_ = 0;
 };
 
 struct OptimizerLayout {
@@ -503,12 +390,7 @@ void saveCheckpoint(const std::string& path, VariationalEM<M, I>& em,
   }
   const std::array<Rng::State, 3> rngs{em.rng().state(), em.shuffleRng().state(),
                                        em.dataRng().state()};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-
-  std::FILE* file = std::fopen(tmp.c_str(), "wb");
-  if (!file)
-    fail<io_error>(fn, tmp, "", "not creatable (" + systemError(errno) + ")",
-                   "creatable next to '" + path + "' (which was left unchanged)");
+  AtomicFileWriter file(path, fn);  // creates the temporary file next to path
   Writer w(file);
   w.bytes(kMagic.data(), kMagic.size());
   w.uint<std::uint32_t>(kCheckpointVersion);
@@ -539,17 +421,7 @@ void saveCheckpoint(const std::string& path, VariationalEM<M, I>& em,
   }
   w.uint<std::uint32_t>(w.crc());  // over all preceding bytes
 
-  int error = w.error();
-  if (error == 0 && std::fflush(file) != 0) error = errno;
-  if (error == 0 && ::fsync(::fileno(file)) != 0) error = errno;
-  if (std::fclose(file) != 0 && error == 0) error = errno;
-  if (error == 0 && std::rename(tmp.c_str(), path.c_str()) != 0) error = errno;
-  if (error != 0) {
-    std::remove(tmp.c_str());
-    fail<io_error>(fn, path, "", "not writable (" + systemError(error) + ")",
-                   "writable (the temporary file was removed; a previous checkpoint is unchanged)");
-  }
-  syncDirectory(fn, path);
+  file.commit();  // sync, rename over path, sync the directory; removes the temporary on failure
 }
 
 /// The header fields of the checkpoint at `path`; its structure is checked, not its checksum.
