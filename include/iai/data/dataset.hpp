@@ -5,8 +5,13 @@
 //            authors re-binarise train and test data on every pass);
 //   Static   sampled once at setBinarization time (column j from Rng(seed, j)), then fixed;
 //   None     grey levels.
-// Models iai::concepts::BatchSource. Loads IDX files (see data/idx.hpp) and the named data sets
-// that scripts/get-data fetches (docs/data.md).
+// The values' range follows the likelihood the data are for (Likelihood): [0, 1] for Bernoulli
+// (the default, as fromMatrix(values) always was), any finite real for Gaussian, non-negative
+// integers for Multinomial; anything else is an iai::domain_error when the Dataset is made.
+// 8-bit data (IDX, CIFAR-10, uint8 .npy) can be uniformly dequantised in gather, as the authors
+// did for their Gaussian output (paper §5): x = (b + u)/256 with the byte b and u ~ U[0, 1).
+// Models iai::concepts::BatchSource. Loads IDX files (see data/idx.hpp), CIFAR-10 batches, .npy
+// and CSV files, and the named data sets that scripts/get-data fetches (docs/data.md).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -23,9 +28,41 @@
 #include "iai/core/errors.hpp"
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
+#include "iai/data/cifar.hpp"
+#include "iai/data/csv.hpp"
 #include "iai/data/idx.hpp"
+#include "iai/data/npy.hpp"
 
 namespace iai {
+
+/// The observation model the data are for; it fixes the values' range (Dataset::checkRange).
+enum class Likelihood {
+  Bernoulli,   ///< values in [0, 1] (probabilities / grey levels, binarised or not)
+  Gaussian,    ///< any finite real
+  Multinomial  ///< non-negative integer counts (at most 2^24, exact in float)
+};
+
+/// "bernoulli" | "gaussian" | "multinomial".
+/// @throws iai::invalid_argument for another name.
+inline Likelihood likelihoodFromName(std::string_view name) {
+  if (name == "bernoulli") return Likelihood::Bernoulli;
+  if (name == "gaussian") return Likelihood::Gaussian;
+  if (name == "multinomial") return Likelihood::Multinomial;
+  detail::raise<invalid_argument>("likelihoodFromName", "name", std::string(name),
+                                  "bernoulli, gaussian or multinomial");
+}
+inline const char* likelihoodName(Likelihood l) {
+  return l == Likelihood::Bernoulli ? "bernoulli"
+         : l == Likelihood::Gaussian ? "gaussian"
+                                     : "multinomial";
+}
+
+/// Uniform dequantisation of 8-bit data in Dataset::gather: x = (b + u)/256, u ~ U[0, 1).
+enum class Dequantization {
+  None,     ///< x = b/255 (the stored value)
+  Dynamic,  ///< u afresh at every gather, from the gather's Rng (training)
+  Static    ///< u of column j from Rng(seed, j): the same every time (evaluation)
+};
 
 /// How Dataset::gather turns grey levels p ∈ [0, 1] into observations.
 enum class Binarization {
@@ -47,14 +84,15 @@ class Dataset {
 
   /// Examples are the columns of `values` (all in [0, 1]); `labels` is empty or one per column.
   static Dataset fromMatrix(Matrix<S> values, std::vector<int> labels = {}) {
+    return fromMatrix(std::move(values), Likelihood::Bernoulli, std::move(labels));
+  }
+
+  /// Examples are the columns of `values`, in the range of `likelihood` (checkRange).
+  /// @throws iai::domain_error for a value outside the range; iai::invalid_argument for labels
+  ///         that are neither empty nor one per column.
+  static Dataset fromMatrix(Matrix<S> values, Likelihood likelihood, std::vector<int> labels = {}) {
     constexpr const char* fn = "Dataset::fromMatrix";
-    for (Index j = 0; j < values.cols(); ++j)
-      for (Index i = 0; i < values.rows(); ++i) {
-        const S v = values(i, j);
-        IAI_CHECK_DOMAIN(v >= S(0) && v <= S(1), fn,
-                         "values(" + std::to_string(i) + ", " + std::to_string(j) + ")", v,
-                         "in [0, 1] (grey levels)");
-      }
+    checkRange(fn, values, likelihood);
     IAI_CHECK(labels.empty() || static_cast<Index>(labels.size()) == values.cols(), fn,
               "labels.size()", labels.size(),
               "0 or values.cols() = " + std::to_string(values.cols()));
@@ -63,7 +101,136 @@ class Dataset {
     d.image_cols_ = values.rows() > 0 ? 1 : 0;
     d.values_ = std::move(values);
     d.labels_ = std::move(labels);
+    d.likelihood_ = likelihood;
     return d;
+  }
+
+  /// Throws iai::domain_error naming `function` and the first entry of `values` outside the
+  /// range of `likelihood`: [0, 1] (Bernoulli), finite (Gaussian), an integer in [0, 2^24]
+  /// (Multinomial). NaN is outside every range.
+  template <class Derived>
+  static void checkRange(std::string_view function, const Eigen::MatrixBase<Derived>& values,
+                         Likelihood likelihood) {
+    const char* expected = likelihood == Likelihood::Bernoulli ? "in [0, 1] (Bernoulli data)"
+                           : likelihood == Likelihood::Gaussian
+                               ? "finite (Gaussian data)"
+                               : "a non-negative integer count of at most 2^24 (multinomial data)";
+    for (Index j = 0; j < values.cols(); ++j)
+      for (Index i = 0; i < values.rows(); ++i) {
+        const double v = static_cast<double>(values(i, j));
+        const bool ok = likelihood == Likelihood::Bernoulli ? (v >= 0.0 && v <= 1.0)
+                        : likelihood == Likelihood::Gaussian
+                            ? std::isfinite(v)
+                            : (v >= 0.0 && v <= 16777216.0 && v == std::floor(v));
+        if (!ok) [[unlikely]]
+          detail::raise<domain_error>(
+              function, "values(" + std::to_string(i) + ", " + std::to_string(j) + ")", v,
+              expected);
+      }
+  }
+
+  /// N examples of `rows` bytes each (example-major, as in IDX, CIFAR-10 and uint8 .npy files):
+  /// b/255 for Bernoulli and Gaussian data (8-bit pixels; dequantisable), the byte itself as a
+  /// count for Multinomial data.
+  static Dataset fromBytes(const std::uint8_t* bytes, Index rows, Index n, Likelihood likelihood,
+                           std::vector<int> labels = {}) {
+    IAI_CHECK(rows >= 0 && n >= 0 && (rows == 0 || n == 0 || bytes != nullptr), "Dataset::fromBytes",
+              "rows x n", std::to_string(rows) + "x" + std::to_string(n), "non-negative");
+    IAI_CHECK(labels.empty() || static_cast<Index>(labels.size()) == n, "Dataset::fromBytes",
+              "labels.size()", labels.size(), "0 or n = " + std::to_string(n));
+    std::array<S, 256> scale;
+    const bool counts = likelihood == Likelihood::Multinomial;
+    for (int b = 0; b < 256; ++b)
+      scale[static_cast<std::size_t>(b)] = counts ? S(b) : S(b) / S(255);
+    Dataset d;
+    d.values_.resize(rows, n);
+    S* out = d.values_.data();
+    for (Index k = 0; k < rows * n; ++k) out[k] = scale[bytes[k]];
+    d.image_rows_ = rows;
+    d.image_cols_ = rows > 0 ? 1 : 0;
+    d.labels_ = std::move(labels);
+    d.likelihood_ = likelihood;
+    d.eight_bit_ = !counts;
+    return d;
+  }
+
+  /// A .npy file (data/npy.hpp: <f4, <f8 or |u1; (N,) or (N, D), C order), one row per example,
+  /// for `likelihood`: uint8 arrays as fromBytes (b/255, or counts for Multinomial), float
+  /// arrays as they are.
+  /// @throws iai::io_error for a bad file; iai::domain_error for a value outside the range.
+  static Dataset fromNpy(const std::string& path, Likelihood likelihood) {
+    NpyArray a = readNpy(path);
+    if (a.type == NpyType::UInt8) {
+      std::vector<std::uint8_t> bytes(static_cast<std::size_t>(a.values.size()));
+      for (Index k = 0; k < a.values.size(); ++k)
+        bytes[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(a.values.data()[k]);
+      a.values = Matrix<double>();
+      return fromBytes(bytes.data(), static_cast<Index>(a.shape.size() == 2 ? a.shape[1] : 1),
+                       static_cast<Index>(a.shape[0]), likelihood);
+    }
+    checkRange("Dataset::fromNpy('" + path + "')", a.values, likelihood);
+    return fromMatrix(a.values.template cast<S>(), likelihood);
+  }
+
+  /// A CSV file of numbers (data/csv.hpp), one line per example, for `likelihood`.
+  /// @throws iai::io_error for a bad file; iai::domain_error for a value outside the range.
+  static Dataset fromCsv(const std::string& path, Likelihood likelihood,
+                         const CsvOptions& options = {}) {
+    CsvTable t = readCsv(path, options);
+    checkRange("Dataset::fromCsv('" + path + "')", t.values, likelihood);
+    return fromMatrix(t.values.template cast<S>(), likelihood);
+  }
+
+  /// CIFAR-10 binary batches (data/cifar.hpp), concatenated in the given order: 3072 × N with
+  /// the labels, image shape 96 × 32 (the three 32 × 32 planes R, G, B stacked), 8-bit.
+  /// @throws iai::io_error for a bad file; iai::invalid_argument for an empty list.
+  static Dataset fromCifar10(const std::vector<std::string>& paths,
+                             Likelihood likelihood = Likelihood::Gaussian) {
+    IAI_CHECK(!paths.empty(), "Dataset::fromCifar10", "paths", "empty", "at least one file");
+    IAI_CHECK(likelihood != Likelihood::Multinomial, "Dataset::fromCifar10", "likelihood",
+              likelihoodName(likelihood), "bernoulli or gaussian (pixels, not counts)");
+    CifarBatch batch;
+    for (const std::string& p : paths) readCifar10(p, batch);
+    std::vector<int> labels(batch.labels.begin(), batch.labels.end());
+    Dataset d = fromBytes(batch.pixels.data(), static_cast<Index>(kCifarPixels),
+                          static_cast<Index>(batch.size()), likelihood, std::move(labels));
+    d.setImageShape(96, 32);
+    return d;
+  }
+
+  /// The CIFAR-10 binary files of a folder (or of its cifar-10-batches-bin/ subfolder):
+  /// data_batch_1.bin … data_batch_5.bin that exist (train = true; at least one), or
+  /// test_batch.bin (train = false), or validation_batch.bin (`split` = "validation", as
+  /// scripts/get-data patches-32 writes).
+  /// @throws iai::io_error if the files are missing or bad.
+  static Dataset loadCifar10(const std::string& folder, const std::string& split,
+                             Likelihood likelihood = Likelihood::Gaussian) {
+    namespace fs = std::filesystem;
+    constexpr std::string_view fn = "Dataset::loadCifar10";
+    IAI_CHECK(split == "train" || split == "test" || split == "validation", fn, "split", split,
+              "train, test or validation");
+    std::error_code ec;
+    fs::path dir(folder);
+    if (!fs::exists(dir / "test_batch.bin", ec) && !fs::exists(dir / "data_batch_1.bin", ec) &&
+        fs::is_directory(dir / "cifar-10-batches-bin", ec))
+      dir /= "cifar-10-batches-bin";
+    std::vector<std::string> paths;
+    if (split == "train") {
+      for (int k = 1; k <= 5; ++k) {
+        const fs::path p = dir / ("data_batch_" + std::to_string(k) + ".bin");
+        if (fs::exists(p, ec)) paths.push_back(p.string());
+      }
+    } else {
+      const fs::path p = dir / (split == "test" ? "test_batch.bin" : "validation_batch.bin");
+      if (fs::exists(p, ec)) paths.push_back(p.string());
+    }
+    if (paths.empty())
+      throw io_error(std::string(fn) + ": no " +
+                     (split == "train" ? "data_batch_{1..5}.bin"
+                      : split == "test" ? "test_batch.bin"
+                                        : "validation_batch.bin") +
+                     " in '" + dir.string() + "' (CIFAR-10 binary version, or run scripts/get-data patches-32)");
+    return fromCifar10(paths, likelihood);
   }
 
   /// Images from an IDX file of rank 3 (N × rows × cols bytes, plain or gzip), scaled by 1/255,
@@ -86,6 +253,7 @@ class Dataset {
     for (std::size_t k = 0; k < images.data.size(); ++k) out[k] = scale[images.data[k]];
     d.image_rows_ = rows;
     d.image_cols_ = cols;
+    d.eight_bit_ = true;
     if (!labels_path.empty()) {
       images = IdxArray{};  // release the bytes before reading the labels
       const IdxArray labels = readIdx(labels_path);
@@ -169,6 +337,17 @@ class Dataset {
       IAI_CHECK(j >= 0 && j < size(), fn, "index", j,
                 "in [0, size() = " + std::to_string(size()) + ")");
       const auto dst = static_cast<Index>(k);
+      if (dequantization_ != Dequantization::None) {
+        // (b + u)/256 with b = 255·value (exact: values are b/255) and u ~ U[0, 1).
+        Rng column_rng;
+        Rng& noise = dequantization_ == Dequantization::Dynamic ? rng : column_rng;
+        if (dequantization_ == Dequantization::Static)
+          column_rng.reseed(dequantization_seed_, static_cast<std::uint64_t>(j));
+        for (Index i = 0; i < dim(); ++i)
+          out(i, dst) = static_cast<S>(
+              (std::round(255.0 * static_cast<double>(values_(i, j))) + noise.uniform()) / 256.0);
+        continue;
+      }
       switch (mode_) {
         case Binarization::None:
           out.col(dst) = values_.col(j);
@@ -202,13 +381,42 @@ class Dataset {
     image_cols_ = cols;
   }
 
+  /// The likelihood whose range the values were checked against.
+  Likelihood likelihood() const { return likelihood_; }
+  /// Whether the values are bytes b/255 (IDX, CIFAR-10, uint8 .npy), so dequantisable.
+  bool eightBit() const { return eight_bit_; }
+  Dequantization dequantization() const { return dequantization_; }
+  std::uint64_t dequantizationSeed() const { return dequantization_seed_; }
+
+  /// Uniform dequantisation in gather (the authors' continuous-image preprocessing, paper §5):
+  /// x = (b + u)/256 with u ~ U[0, 1), so x ∈ [0, 1) has a density and −log p(x) − D log 256
+  /// is the negative log-probability of the 8-bit data. Dynamic draws u at every gather from its
+  /// Rng; Static draws column j's u from Rng(seed, j), so evaluation sees fixed inputs.
+  /// @throws iai::invalid_argument unless the data are 8-bit (eightBit()) and not binarised.
+  void setDequantization(Dequantization mode, std::uint64_t seed = 0) {
+    IAI_CHECK(mode == Dequantization::None || (eight_bit_ && mode_ == Binarization::None),
+              "Dataset::setDequantization", "the data set",
+              eight_bit_ ? "binarised" : "not 8-bit",
+              "8-bit data (IDX, CIFAR-10, uint8 .npy) that are not binarised");
+    dequantization_ = mode;
+    dequantization_seed_ = seed;
+  }
+
   Binarization binarization() const { return mode_; }
   std::uint64_t binarizationSeed() const { return seed_; }
 
   /// Chooses how gather() presents the examples. Static samples now: pixel i of column j is
   /// 1 with probability values()(i, j), drawn from Rng(seed, j) (so it does not depend on how
   /// many examples there are); Dynamic and None keep no sample.
+  /// @throws iai::invalid_argument if mode is not None and the data are not Bernoulli data or
+  ///         are dequantised.
   void setBinarization(Binarization mode, std::uint64_t seed = 0) {
+    IAI_CHECK(mode == Binarization::None ||
+                  (likelihood_ == Likelihood::Bernoulli && dequantization_ == Dequantization::None),
+              "Dataset::setBinarization", "the data set's likelihood",
+              std::string(likelihoodName(likelihood_)) +
+                  (dequantization_ != Dequantization::None ? " (dequantised)" : ""),
+              "bernoulli (values in [0, 1]) and not dequantised");
     mode_ = mode;
     seed_ = seed;
     if (mode != Binarization::Static) {
@@ -273,6 +481,10 @@ class Dataset {
     d.image_cols_ = image_cols_;
     d.mode_ = mode_;
     d.seed_ = seed_;
+    d.likelihood_ = likelihood_;
+    d.eight_bit_ = eight_bit_;
+    d.dequantization_ = dequantization_;
+    d.dequantization_seed_ = dequantization_seed_;
     return d;
   }
 
@@ -283,6 +495,10 @@ class Dataset {
   Index image_cols_ = 0;
   Binarization mode_ = Binarization::None;
   std::uint64_t seed_ = 0;
+  Likelihood likelihood_ = Likelihood::Bernoulli;
+  bool eight_bit_ = false;
+  Dequantization dequantization_ = Dequantization::None;
+  std::uint64_t dequantization_seed_ = 0;
 };
 
 }  // namespace iai
