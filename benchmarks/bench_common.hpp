@@ -8,6 +8,13 @@
 
 namespace bench {
 
+// Google Benchmark prints these with its context header (and in --benchmark_format=json).
+inline const bool kBuildContext = [] {
+  benchmark::AddCustomContext("iai_compiler", IAI_BUILD_COMPILER);
+  benchmark::AddCustomContext("iai_flags", IAI_BUILD_FLAGS);
+  return true;
+}();
+
 using S = float;
 using Model = iai::LatentGaussianModel<S>;
 constexpr iai::Index kD = 784, kLatent = 64, kHidden = 512;

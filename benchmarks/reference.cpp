@@ -78,7 +78,8 @@ void run(const Options& o, Inference inference, bool iterative) {
   std::printf(
       "{\"peer\":\"iai\",\"model\":\"%s\",\"threads\":%d,\"batch\":%ld,\"samples\":%ld,"
       "\"iters\":%ld,\"train_step_ms_median\":%.3f,\"infer_one_example_ms_median\":%.3f,"
-      "\"gflops\":%.2f,\"gflop_per_step\":%.3f,\"build\":\"-O3 -march=native\"}\n",
+      "\"gflops\":%.2f,\"gflop_per_step\":%.3f,\"compiler\":\"" IAI_BUILD_COMPILER
+      "\",\"build\":\"" IAI_BUILD_FLAGS "\"}\n",
       o.model.c_str(), Eigen::nbThreads(), o.batch, o.samples, iterative ? o.iters : 1L, train_ms,
       median(lat), stepFlops(o, iterative) / (train_ms * 1e6), stepFlops(o, iterative) / 1e9);
 }

@@ -371,6 +371,8 @@ int run(const Options& o) {
   std::fprintf(stderr, "%ld, inference nets %ldx%ld, S = %ld, %d thread(s)\n",
                static_cast<long>(d), o.exp.inference_hidden.front(), o.exp.inference_layers,
                o.exp.samples, Eigen::nbThreads());
+  std::fprintf(stderr, "optimization_surface: built by %s with %s\n", IAI_BUILD_COMPILER,
+               IAI_BUILD_FLAGS);
 
   // 1. the generative model with a standard inference model, then an iterative inference model
   //    against the fixed generative model

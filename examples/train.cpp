@@ -83,7 +83,7 @@ int run(const Options& o, Data& train, Data& test, Model model, Inference infere
   std::fprintf(stderr, "train: %s, %ld train / %ld test examples, D = %ld, %s\n", o.data.c_str(),
                static_cast<long>(train.size()), static_cast<long>(test.size()),
                static_cast<long>(d), arch.c_str());
-  std::fprintf(stderr, "train: built with -O3 -march=native, Eigen %d.%d.%d, %d thread(s)\n",
+  std::fprintf(stderr, "train: built by " IAI_BUILD_COMPILER " with " IAI_BUILD_FLAGS ", Eigen %d.%d.%d, %d thread(s)\n",
                EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, Eigen::nbThreads());
 
   iai::ProgressBar progress;

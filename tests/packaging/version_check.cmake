@@ -1,0 +1,38 @@
+# The installed iaiConfigVersion.cmake as find_package(iai <requested>) uses it: for 0.x only the
+# same minor version is compatible (0.1 must not accept a request for 0.2 or 0.0); from 1.0 on,
+# the same major version. Run with -DVERSION_FILE=<build>/iaiConfigVersion.cmake -DVERSION=<x.y.z>.
+function(check requested expected)
+  set(PACKAGE_FIND_VERSION ${requested})
+  string(REPLACE "." ";" parts "${requested}")
+  list(LENGTH parts PACKAGE_FIND_VERSION_COUNT)
+  list(APPEND parts 0 0 0)
+  list(GET parts 0 PACKAGE_FIND_VERSION_MAJOR)
+  list(GET parts 1 PACKAGE_FIND_VERSION_MINOR)
+  list(GET parts 2 PACKAGE_FIND_VERSION_PATCH)
+  unset(PACKAGE_VERSION_COMPATIBLE)
+  include(${VERSION_FILE})
+  if(NOT "${PACKAGE_VERSION_COMPATIBLE}" STREQUAL "${expected}")
+    message(FATAL_ERROR "iai ${VERSION}: find_package(iai ${requested}) compatible = "
+                        "'${PACKAGE_VERSION_COMPATIBLE}', expected ${expected}")
+  endif()
+  message(STATUS "iai ${VERSION} for a request of ${requested}: compatible = ${expected}")
+endfunction()
+
+string(REPLACE "." ";" v "${VERSION}")
+list(GET v 0 major)
+list(GET v 1 minor)
+list(GET v 2 patch)
+math(EXPR next_minor "${minor} + 1")
+math(EXPR next_major "${major} + 1")
+check(${major}.${minor} TRUE)
+check(${major}.${minor}.${patch} TRUE)
+check(${major}.${next_minor} FALSE)
+check(${next_major}.0 FALSE)
+if(major EQUAL 0)
+  if(minor GREATER 0)
+    math(EXPR prev_minor "${minor} - 1")
+    check(0.${prev_minor} FALSE)  # SameMajorVersion would accept this
+  endif()
+elseif(minor GREATER 0)
+  check(${major}.0 TRUE)
+endif()
