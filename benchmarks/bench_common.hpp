@@ -1,6 +1,6 @@
-// Shared set-up for the benchmark suite: the reference configuration (method-spec §2.6, MNIST
-// single-level): D = 784, latent 64, decoder 64→512→512→784 ELU (Bernoulli logits), inference
-// networks 2×512 highway ELU, float.
+// Shared set-up for the benchmark suite: the reference configuration (the paper's MNIST
+// single-level model, Sec. 5): D = 784, latent 64, decoder 64→512→512→784 ELU (Bernoulli
+// logits), inference networks 2×512 highway ELU, float.
 #pragma once
 #include <benchmark/benchmark.h>
 

@@ -1,6 +1,6 @@
 #pragma once
-// Importance-sampled log-likelihood (method-spec §5.2), with the final approximate posterior
-// q(z|x) = N(mean, diag e^{log_var}) as the proposal, per example j:
+// Importance-sampled log-likelihood (docs/derivations.md §6.2), with the final approximate
+// posterior q(z|x) = N(mean, diag e^{log_var}) as the proposal, per example j:
 //   log p̂(x_j) = logsumexp_k [log p(x_j|z_k) + log p(z_k) − log q(z_k|x_j)] − log K,  z_k ~ q,
 // p(z) = N(0, I); for a hierarchical model (concepts::HierarchicalGenerativeModel)
 // log p(z) = log N(z_top; 0, I) + Σ_{ℓ<L−1} log p(z_ℓ | z_{ℓ+1}) at the stacked sample.

@@ -1,5 +1,5 @@
 #pragma once
-// Encodings of the ELBO gradient that an iterative inference model reads (method-spec §2.4):
+// Encodings of the ELBO gradient an iterative inference model reads (docs/derivations.md §5.4):
 //   LogMagnitudeSign  log(|g| + 1e-5) and sign(g), Andrychowicz et al. (2016)-style, the authors'
 //                     MNIST default (two rows per latent dimension);
 //   LayerNorm         per example over the latent dimensions: (g − mean_j)/(std_j + 1e-5);

@@ -1,6 +1,7 @@
 #pragma once
-// The ELBO of a hierarchical latent Gaussian model (method-spec §1.3), λ and z stacked by level,
-// q(z | x) = Π_ℓ N(z_ℓ; μ_ℓ, diag σ_ℓ²) independent per level, z_s = μ + σ ⊙ ε_s (all levels):
+// The ELBO of a hierarchical latent Gaussian model (docs/derivations.md §4.4), with λ and z
+// stacked by level, q(z | x) = Π_ℓ N(z_ℓ; μ_ℓ, diag σ_ℓ²) independent per level,
+// z_s = μ + σ ⊙ ε_s (all levels):
 //   L_j = (1/S) Σ_s [ log p(x_j | z_s) − β Σ_{ℓ<L−1} Σ_i max(kl_min, k_{s,ℓ,i}) ] − β KL_top,j
 //   k_{s,ℓ,i} = log q(z_{s,ℓ,i}) − log p(z_{s,ℓ,i} | z_{s,ℓ+1})   (single-sample, per element),
 //   KL_top analytic against N(0, I), or sampled (1/S) Σ_s Σ_i k_{s,L−1,i} with p = N(0, I).
@@ -40,8 +41,8 @@ class HierarchicalElbo : public detail::ElboBase<HierarchicalElbo<M>, typename M
 
   explicit HierarchicalElbo(ElboConfig config = {}) { this->setConfig(config); }
 
-  /// λ_0 = the prior (method-spec §2.5): the top level N(0, I); each lower level the mean over S
-  /// ancestral prior samples of μ_p^ℓ(z_{ℓ+1}) and log σ_p^{2,ℓ}(z_{ℓ+1}).
+  /// λ_0 = the prior (docs/derivations.md §4.3): the top level N(0, I); each lower level the mean
+  /// over S ancestral prior samples of μ_p^ℓ(z_{ℓ+1}) and log σ_p^{2,ℓ}(z_{ℓ+1}).
   void initialLambda(M& model, Rng& rng, MatrixRef<S> mean, MatrixRef<S> log_var) {
     const Index b = mean.cols(), n_s = config_.samples, n = n_s * b, top = model.levels() - 1;
     IAI_CHECK(mean.rows() == model.latentDim() && log_var.rows() == model.latentDim() &&

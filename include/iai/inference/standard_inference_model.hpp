@@ -1,6 +1,6 @@
 #pragma once
 // Standard (one-pass) inference model, the VAE encoder of Eq. 5: λ = f_φ(x), with the authors'
-// architecture (method-spec §2.1, §2.6): u = x − 0.5 → highway ELU MLP → linear heads for the mean
+// architecture (paper Sec. 5): u = x − 0.5 → highway ELU MLP → linear heads for the mean
 // and the log-variance, the latter clamped to [−15, 15]. φ is one flat vector.
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// Conditional Gaussian prior of a lower latent level (method-spec §1.2):
+// Conditional Gaussian prior of a lower latent level (paper Sec. 4.1; docs/derivations.md §4.3):
 //   p_θ(z_ℓ | z_{ℓ+1}) = N(μ_p(z_{ℓ+1}), diag exp(s_p(z_{ℓ+1}))),
 // μ_p and s_p = log σ_p² are linear heads on an ELU MLP of z_{ℓ+1} (the authors'
 // DenseLatentLevel); with `constant_log_var` s_p is a learned per-unit constant instead of a head

@@ -1,5 +1,5 @@
 #pragma once
-// Hierarchical latent Gaussian model (paper §4.1, method-spec §1.2) with L ≥ 1 levels:
+// Hierarchical latent Gaussian model (paper §4.1, docs/derivations.md §4.3) with L ≥ 1 levels:
 //   p_θ(x, z_1, …, z_L) = p_θ(x | z_1) · Π_{ℓ<L} N(z_ℓ; μ_p^ℓ(z_{ℓ+1}), diag σ_p^{2,ℓ}(z_{ℓ+1}))
 //                          · N(z_L; 0, I).
 // In code levels are 0-based: level 0 is z_1 (next to x), level L − 1 the top. Every latent
