@@ -9,7 +9,11 @@
 #include <string>
 #include <type_traits>
 
-#include <unistd.h>
+#ifdef _WIN32
+#include <io.h>  // _isatty, _fileno
+#else
+#include <unistd.h>  // isatty
+#endif
 
 #include "iai/training/statistics.hpp"
 
@@ -28,9 +32,17 @@ struct StopOnNonFinite {
 /// Progress on stderr: a redrawn bar when stderr is a terminal, otherwise one plain line every
 /// `every_seconds` seconds and at the end of every epoch.
 class ProgressBar {
+  static bool isTerminal(std::FILE* out) {
+#ifdef _WIN32
+    return _isatty(_fileno(out)) != 0;
+#else
+    return isatty(fileno(out)) != 0;
+#endif
+  }
+
  public:
   explicit ProgressBar(double every_seconds = 10.0, std::FILE* out = stderr)
-      : every_(every_seconds), out_(out), tty_(isatty(fileno(out)) != 0) {}
+      : every_(every_seconds), out_(out), tty_(isTerminal(out)) {}
 
   void onStep(const StepStatistics& s, Index steps_per_epoch) {
     steps_per_epoch_ = steps_per_epoch;
