@@ -1,7 +1,7 @@
 #pragma once
 // Iterative inference model (Eq. 6): λ_{t+1} = f_φ(u_t), u_t = [x − 0.5, λ_t, encoded ∇_λ L_t,
 // ε_x, ε_z] (each part optional), a highway ELU MLP h = MLP_φ(u_t) and linear heads on h.
-// Update forms (method-spec §2.3), with s = log_var and stop-gradient on λ_t:
+// Update forms (docs/derivations.md §5.3), with s = log_var and stop-gradient on λ_t:
 //   Gated (authors' default)  μ' = g_μ ⊙ μ + (1 − g_μ) ⊙ Δμ,
 //                             s' = clamp(g_s ⊙ s + (1 − g_s) ⊙ clamp(Δs)),  g = sigmoid(W_g h + b_g)
 //   Residual                  μ' = μ + Δμ,  s' = clamp(s + Δs)
