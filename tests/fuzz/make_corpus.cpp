@@ -9,6 +9,8 @@
 
 #include <zlib.h>
 
+#include <iai/data/cifar.hpp>
+
 #include "checkpoint_setup.hpp"
 
 namespace {
@@ -43,6 +45,20 @@ Bytes gzip(const Bytes& in) {
   return out;
 }
 Bytes head(const Bytes& b, std::size_t n) { return Bytes(b.begin(), b.begin() + n); }
+Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
+/// An .npy file (format `major`.0) with the given header dict and n payload bytes.
+Bytes npy(const std::string& dict, std::size_t n, int major = 1) {
+  std::string h = dict;
+  const std::size_t prefix = major == 1 ? 10 : 12;
+  while ((prefix + h.size() + 1) % 64 != 0) h += ' ';
+  h += '\n';
+  Bytes b{0x93, 'N', 'U', 'M', 'P', 'Y', static_cast<std::uint8_t>(major), 0};
+  for (std::size_t k = 0; k < (major == 1 ? 2u : 4u); ++k)
+    b.push_back(static_cast<std::uint8_t>(h.size() >> (8 * k)));
+  b.insert(b.end(), h.begin(), h.end());
+  for (std::size_t i = 0; i < n; ++i) b.push_back(static_cast<std::uint8_t>(i % 7 == 0 ? 0x3f : i));
+  return b;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,7 +67,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path root = argv[1];
-  for (const char* t : {"idx_plain", "idx_gz", "checkpoint"}) fs::create_directories(root / t);
+  for (const char* t : {"idx_plain", "idx_gz", "checkpoint", "npy", "csv", "cifar", "sparse"})
+    fs::create_directories(root / t);
 
   const Bytes images = idx(0x803, {3, 4, 5}, 60), labels = idx(0x801, {3}, 3);
   const Bytes one = idx(0x803, {1, 1, 1}, 1);
@@ -72,6 +89,30 @@ int main(int argc, char** argv) {
   put(root / "idx_gz/images-truncated.gz", head(gz, gz.size() - 5));
   // uncompressed seeds: the gz fuzzer compresses inputs that are not gzip
   put(root / "idx_gz/labels-3-raw", labels);
+
+  put(root / "npy/f4-2x3", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 24));
+  put(root / "npy/f8-3-v2", npy("{'shape': (3,), 'fortran_order': False, 'descr': '<f8'}", 24, 2));
+  put(root / "npy/u1-4x2-v3", npy("{'descr': '|u1', 'fortran_order': False, 'shape': (4, 2), }", 8, 3));
+  put(root / "npy/fortran", npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", 16));
+  put(root / "npy/truncated", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 20));
+  put(root / "csv/header", text("a,b,c\n1,2.5,-3\n4e2,5,6\n"));
+  put(root / "csv/plain-crlf", text("1;2\r\n3;4\r\n"));
+  put(root / "csv/ragged", text("1,2\n3\n"));
+  put(root / "sparse/docs", text("3 1:2 4:1 # c\n0\n7\t2:5\n"));
+  put(root / "sparse/bad-order", text("1 3:1 2:1\n"));
+  put(root / "sparse/labels", text("-1 10:3 11:1 400:2\n+1 1:1\n"));
+  {
+    iai::CifarBatch c;
+    for (std::size_t j = 0; j < 2; ++j) {
+      c.labels.push_back(static_cast<std::uint8_t>(j + 3));
+      for (std::size_t k = 0; k < iai::kCifarPixels; ++k)
+        c.pixels.push_back(static_cast<std::uint8_t>((j * 31 + k) % 251));
+    }
+    iai::writeCifar10((root / "cifar/two-records").string(), c);
+    std::ifstream in(root / "cifar/two-records", std::ios::binary);
+    const Bytes two{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    put(root / "cifar/one-record-short", head(two, 3073 + 100));
+  }
 
   iai_fuzz::CheckpointRun run;
   const fs::path ckpt = root / "checkpoint/valid-epoch0";
