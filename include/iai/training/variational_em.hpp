@@ -1,5 +1,5 @@
 #pragma once
-// Amortized variational EM (method-spec §2.5). One step on a batch x:
+// Amortized variational EM (paper Sec. 3; docs/derivations.md §5). One step on a batch x:
 //   E-step  standard model (Eq. 5):  λ = f_φ(x);
 //           iterative model (Eq. 6): λ_0 = the prior (ElboFor<M>::initialLambda: N(0, I), or the
 //           ancestral prior of a hierarchy); for t = 1…T: λ_t = f_φ(u_{t−1}) with
