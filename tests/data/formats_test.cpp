@@ -388,6 +388,14 @@ TEST_CASE("Dataset's range follows the likelihood; outside it is an iai::domain_
   x << 0, 2, 3, 4;
   D m = D::fromMatrix(x, iai::Likelihood::Multinomial);
   CHECK_THROWS_AS(m.setBinarization(iai::Binarization::Dynamic), iai::invalid_argument);
+  // setLikelihood re-checks the range and leaves the data set unchanged on failure.
+  D grey = D::fromMatrix(iai::Matrix<double>::Constant(2, 2, 0.25));
+  grey.setBinarization(iai::Binarization::Dynamic);
+  grey.setLikelihood(iai::Likelihood::Gaussian);
+  CHECK(grey.likelihood() == iai::Likelihood::Gaussian);
+  CHECK(grey.binarization() == iai::Binarization::None);
+  CHECK_THROWS_AS(grey.setLikelihood(iai::Likelihood::Multinomial), iai::domain_error);
+  CHECK(grey.likelihood() == iai::Likelihood::Gaussian);
   CHECK(iai::likelihoodFromName("gaussian") == iai::Likelihood::Gaussian);
   CHECK_THROWS_AS(iai::likelihoodFromName("poisson"), iai::invalid_argument);
 

@@ -383,6 +383,18 @@ class Dataset {
 
   /// The likelihood whose range the values were checked against.
   Likelihood likelihood() const { return likelihood_; }
+  /// Declares the data for another likelihood (e.g. IDX grey levels for a Gaussian output),
+  /// after checking the values' range; binarisation is reset to None when leaving Bernoulli.
+  /// @throws iai::domain_error for a value outside the new range (the Dataset is unchanged).
+  void setLikelihood(Likelihood likelihood) {
+    checkRange("Dataset::setLikelihood", values_, likelihood);
+    if (likelihood != Likelihood::Bernoulli) setBinarization(Binarization::None);
+    if (likelihood == Likelihood::Multinomial) {
+      eight_bit_ = false;
+      dequantization_ = Dequantization::None;
+    }
+    likelihood_ = likelihood;
+  }
   /// Whether the values are bytes b/255 (IDX, CIFAR-10, uint8 .npy), so dequantisable.
   bool eightBit() const { return eight_bit_; }
   Dequantization dequantization() const { return dequantization_; }

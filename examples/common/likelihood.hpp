@@ -1,0 +1,383 @@
+// `train --likelihood gaussian|multinomial`: the paper's other two observation models (§5) on
+// any data iai reads. Defaults are the authors' configurations:
+//   gaussian     (CIFAR-10): latent 1024, decoder 1 × 2048, inference networks 3 × 2048, batch
+//                128, Adam 1e-4, S = 10, T = 5; p(x|z) = N(μ(z), diag σ²(z)) with a per-pixel
+//                log σ² that depends on z (the decoder's second D outputs), clamped to [−7, 15];
+//                iterative inputs: x, λ and layer-normalised ∇_λ L. 8-bit data are dequantised
+//                x = (b + u)/256 (u ~ U[0, 1), afresh per training batch; once, seeded, for the
+//                test inputs) and log p includes −D log 256, so −log p / (D ln 2) is bits/dim.
+//   multinomial  (RCV1): latent 256, decoder 2 × 512, inference networks 2 × 512, batch 512,
+//                Adam 1e-4, S = 1, T = 5; p(x|z) ∝ Π_v softmax(η(z))_v^{x_v} over the
+//                vocabulary; iterative inputs: x, λ and raw ∇_λ L. Reports perplexity
+//                exp(−Σ_d log p(x_d) / Σ_d N_d).
+// Differences from the authors, stated: the decoder is a plain ELU MLP (theirs is highway), and
+// the Gaussian mean has an identity link (theirs a sigmoid).
+// --data takes: fashion-mnist | mnist-10k (IDX grey levels), patches-32 (CIFAR-10 format),
+// spam-assassin (sparse lines), a folder (CIFAR-10 batches; {train,test}.txt sparse lines;
+// {train,test}.{npy,csv}; IDX), or one .npy / .csv / .txt file (its last 10 % is the test set).
+// Prints one JSON line per epoch and one with the final numbers; figures go to --out.
+#pragma once
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <iai/data.hpp>
+#include <iai/evaluation.hpp>
+#include <iai/iai.hpp>
+
+#include "args.hpp"
+#include "experiment.hpp"
+#include "json.hpp"
+#include "svg.hpp"
+
+namespace examples {
+
+/// Train and test data for one likelihood: dense (Dataset) or sparse counts.
+struct LikelihoodData {
+  std::optional<iai::Dataset<Scalar>> train, test;
+  std::optional<iai::SparseCountSource<Scalar>> sparse_train, sparse_test;
+  std::vector<std::string> vocabulary;  // text: word of id v (0-based)
+  int height = 0, width = 0, channels = 0;  // images: for figures (0: not an image)
+  std::string description;
+  bool sparse() const { return sparse_train.has_value(); }
+  iai::Index dim() const { return sparse() ? sparse_train->dim() : train->dim(); }
+  iai::Index trainSize() const { return sparse() ? sparse_train->size() : train->size(); }
+  iai::Index testSize() const { return sparse() ? sparse_test->size() : test->size(); }
+};
+
+// Streams of iai::Rng(seed, stream) for evaluation (VariationalEM uses 0–2 of the same seed).
+inline constexpr std::uint64_t kTestNoise = 31;        // the test inputs' dequantisation
+inline constexpr std::uint64_t kElboNoise = 32;        // test ELBO
+inline constexpr std::uint64_t kImportanceNoise = 33;  // importance sampling
+inline constexpr std::uint64_t kFigureNoise = 34;      // figures
+
+namespace detail {
+inline std::filesystem::path namedFolder(const std::string& name) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (const char* root = std::getenv("IAI_DATA_DIR"); root && *root && fs::is_directory(fs::path(root) / name, ec))
+    return fs::path(root) / name;
+  return fs::path("data") / name;
+}
+inline bool hasExtension(const std::string& path, const std::string& ext) {
+  return path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
+}
+inline std::vector<std::string> readVocabulary(const std::filesystem::path& path) {
+  std::vector<std::string> words;
+  std::ifstream f(path);
+  for (std::string w; std::getline(f, w);) words.push_back(w);
+  return words;
+}
+/// A dense file: its last max(1, N/10) examples are the test set.
+inline void splitFile(iai::Dataset<Scalar> all, LikelihoodData& d) {
+  IAI_CHECK(all.size() >= 2, "loadLikelihoodData", "the number of examples", all.size(),
+            "at least 2 (the last 10 % are the test set)");
+  const iai::Index n_test = std::max<iai::Index>(1, all.size() / 10);
+  d.train = all.subset(0, all.size() - n_test);
+  d.test = all.subset(all.size() - n_test, n_test);
+}
+}  // namespace detail
+
+/// Loads --data for `likelihood` (see the file comment).
+/// @throws iai::io_error for missing or bad files, iai::domain_error for values outside the
+///         likelihood's range, iai::invalid_argument for a combination that makes no sense.
+inline LikelihoodData loadLikelihoodData(const std::string& spec, iai::Likelihood likelihood) {
+  namespace fs = std::filesystem;
+  using D = iai::Dataset<Scalar>;
+  LikelihoodData d;
+  d.description = spec;
+  std::error_code ec;
+  const auto images = [&](D train, D test, int h, int w, int c) {
+    train.setLikelihood(likelihood);
+    test.setLikelihood(likelihood);
+    d.train = std::move(train);
+    d.test = std::move(test);
+    d.height = h, d.width = w, d.channels = c;
+  };
+  const auto sparse = [&](const fs::path& folder) {
+    const fs::path vocab = folder / "vocab.txt";
+    if (fs::exists(vocab, ec)) d.vocabulary = detail::readVocabulary(vocab);
+    const auto v = static_cast<iai::Index>(d.vocabulary.size());
+    d.sparse_train = iai::SparseCountSource<Scalar>::load((folder / "train.txt").string(), v);
+    d.sparse_test = iai::SparseCountSource<Scalar>::load(
+        (folder / "test.txt").string(), v > 0 ? v : d.sparse_train->dim());
+  };
+  const auto cifar = [&](const fs::path& folder) {
+    images(D::loadCifar10(folder.string(), "train", iai::Likelihood::Gaussian),
+           D::loadCifar10(folder.string(), "test", iai::Likelihood::Gaussian), 32, 32, 3);
+  };
+  if (spec == "fashion-mnist" || spec == "mnist-10k") {
+    images(D::load(spec, true), D::load(spec, false), 28, 28, 1);
+  } else if (spec == "patches-32") {
+    cifar(detail::namedFolder(spec));
+  } else if (spec == "spam-assassin") {
+    sparse(detail::namedFolder(spec));
+  } else if (fs::is_directory(spec, ec)) {
+    const fs::path f(spec);
+    if (fs::exists(f / "train.txt", ec)) {
+      sparse(f);
+    } else if (fs::exists(f / "train.npy", ec)) {
+      d.train = D::fromNpy((f / "train.npy").string(), likelihood);
+      d.test = D::fromNpy((f / "test.npy").string(), likelihood);
+    } else if (fs::exists(f / "train.csv", ec)) {
+      d.train = D::fromCsv((f / "train.csv").string(), likelihood);
+      d.test = D::fromCsv((f / "test.csv").string(), likelihood);
+    } else if (fs::exists(f / "data_batch_1.bin", ec) || fs::exists(f / "test_batch.bin", ec) ||
+               fs::exists(f / "cifar-10-batches-bin", ec)) {
+      cifar(f);
+    } else {
+      D train = D::load(spec, true), test = D::load(spec, false);
+      const int h = static_cast<int>(train.imageRows()), w = static_cast<int>(train.imageCols());
+      images(std::move(train), std::move(test), h, w, 1);
+    }
+  } else if (detail::hasExtension(spec, ".npy")) {
+    detail::splitFile(D::fromNpy(spec, likelihood), d);
+  } else if (detail::hasExtension(spec, ".csv")) {
+    detail::splitFile(D::fromCsv(spec, likelihood), d);
+  } else if (detail::hasExtension(spec, ".txt") || detail::hasExtension(spec, ".svm")) {
+    auto all = iai::SparseCountSource<Scalar>::load(spec);
+    IAI_CHECK(all.size() >= 2, "loadLikelihoodData", "the number of documents", all.size(), "≥ 2");
+    const iai::Index n_test = std::max<iai::Index>(1, all.size() / 10);
+    d.sparse_train = all.subset(0, all.size() - n_test);
+    d.sparse_test = all.subset(all.size() - n_test, n_test);
+  } else {
+    throw iai::io_error("loadLikelihoodData: --data '" + spec +
+                        "' is neither a known data set (fashion-mnist, mnist-10k, patches-32, "
+                        "spam-assassin), a folder, nor a .npy/.csv/.txt file");
+  }
+  IAI_CHECK(!d.sparse() || likelihood == iai::Likelihood::Multinomial, "arguments", "--likelihood",
+            iai::likelihoodName(likelihood), "multinomial for sparse count lines");
+  return d;
+}
+
+/// Colour (3 planes of h × w, channel-major as CIFAR-10) or grey images as an SVG grid.
+inline svg::Document imageFigure(const iai::Matrix<Scalar>& x, int rows, int cols, int h, int w,
+                                 int channels, const std::vector<std::string>& row_labels) {
+  if (channels == 1) return svg::imageGrid(x, rows, cols, h, w, {}, row_labels);
+  const double scale = 3, label_w = 80, cell_w = w * scale + 4, cell_h = h * scale + 4;
+  svg::Document doc(label_w + cols * cell_w + 4, rows * cell_h + 4);
+  for (int r = 0; r < rows; ++r) {
+    if (r < static_cast<int>(row_labels.size()))
+      doc.text(4, r * cell_h + cell_h / 2 + 4, row_labels[static_cast<std::size_t>(r)], 11);
+    for (int c = 0; c < cols; ++c) {
+      const iai::Index k = static_cast<iai::Index>(r) * cols + c;
+      if (k >= x.cols()) continue;
+      for (int i = 0; i < h; ++i)
+        for (int j = 0; j < w; ++j) {
+          int rgb[3];
+          for (int ch = 0; ch < 3; ++ch)
+            rgb[ch] = static_cast<int>(std::lround(
+                255 * std::clamp(static_cast<double>(x(ch * h * w + i * w + j, k)), 0.0, 1.0)));
+          char fill[8];
+          std::snprintf(fill, sizeof fill, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+          doc.rect(label_w + c * cell_w + 2 + j * scale, r * cell_h + 2 + i * scale, scale, scale, fill);
+        }
+    }
+  }
+  return doc;
+}
+
+/// Trains and evaluates one inference model on `data` with observation model `Obs`.
+template <class Obs, class Source>
+int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, Experiment e,
+                         iai::Likelihood likelihood, int epochs, iai::Index eval_examples,
+                         iai::Index eval_samples, const std::string& out) {
+  using M = iai::LatentGaussianModel<Scalar, Obs>;
+  const iai::Index dim = data.dim();
+  M model = M::mlp(e.latent.front(), dim, Experiment::indices(e.hidden), std::move(observation),
+                   e.seed * 2 + 1);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
+  const std::string arm = e.inference;
+  const auto run = [&](auto& inference) -> int {
+    iai::VariationalEM em(model, inference, e.training());
+    for (int epoch = 1; epoch <= epochs; ++epoch) {
+      const iai::EpochStatistics s = em.fit(train, 1);
+      JsonLine().add("likelihood", iai::likelihoodName(likelihood)).add("inference", arm)
+          .add("epoch", epoch).add("train_elbo", s.train_elbo).add("seconds", s.seconds).print();
+    }
+    const double train_seconds = since(t0);
+    // The test inputs: the first n test examples, dequantised once with a seeded stream.
+    const iai::Index n = std::min(eval_examples, data.testSize());
+    iai::Matrix<Scalar> x(dim, n);
+    std::vector<iai::Index> idx(static_cast<std::size_t>(n));
+    std::iota(idx.begin(), idx.end(), iai::Index{0});
+    iai::Rng unused;
+    std::vector<double> words;
+    if (data.sparse()) {
+      data.sparse_test->gather(idx, x, unused);
+      for (iai::Index j = 0; j < n; ++j) words.push_back(static_cast<double>(data.sparse_test->words(j)));
+    } else {
+      iai::Dataset<Scalar> part = data.test->subset(0, n);
+      if (part.eightBit() && likelihood == iai::Likelihood::Gaussian)
+        part.setDequantization(iai::Dequantization::Static, iai::Rng(e.seed, kTestNoise)());
+      part.gather(idx, x, unused);
+      for (iai::Index j = 0; j < n; ++j) words.push_back(static_cast<double>(x.col(j).sum()));
+    }
+    // Test ELBO of the final estimate λ_T and importance-sampled log p(x) with K samples of it
+    // (a stochastic lower bound, iai::ImportanceSampler), in batches of 100.
+    const auto t_eval = std::chrono::steady_clock::now();
+    const iai::Index d = model.latentDim();
+    iai::Rng elbo_rng(e.seed, kElboNoise), is_rng(e.seed, kImportanceNoise);
+    iai::ImportanceSampler<M> sampler(eval_samples, std::min<iai::Index>(eval_samples, 50));
+    double elbo = 0, nll = 0;
+    std::vector<double> per_iteration, trace;
+    iai::Matrix<Scalar> mean, log_var;
+    iai::RowVector<Scalar> log_px;
+    for (iai::Index start = 0; start < n; start += 100) {
+      const iai::Index b = std::min<iai::Index>(100, n - start);
+      const auto xb = x.middleCols(start, b);
+      mean.resize(d, b), log_var.resize(d, b), log_px.resize(b);
+      em.infer(xb, mean, log_var, elbo_rng, &trace);
+      elbo += em.lastElbo().template cast<double>().sum();
+      per_iteration.resize(trace.size(), 0.0);
+      for (std::size_t t = 0; t < trace.size(); ++t) per_iteration[t] += trace[t] * static_cast<double>(b);
+      sampler.logMarginal(model, xb, mean, log_var, is_rng, log_px);
+      nll -= log_px.template cast<double>().sum();
+    }
+    for (double& v : per_iteration) v /= static_cast<double>(n);
+    const struct {
+      double elbo, nll, seconds_is;
+      std::vector<double> elbo_per_iteration;
+    } r{elbo / static_cast<double>(n), nll / static_cast<double>(n), since(t_eval), per_iteration};
+    JsonLine line;
+    line.add("likelihood", iai::likelihoodName(likelihood)).add("inference", arm)
+        .add("data", data.description).add("dim", static_cast<long>(dim))
+        .add("train_examples", static_cast<long>(train.size())).add("test_examples", static_cast<long>(n))
+        .add("epochs", epochs).add("test_elbo", r.elbo).add("elbo_per_iteration", r.elbo_per_iteration)
+        .add("test_nll", r.nll).add("is_samples", static_cast<long>(eval_samples))
+        ;
+    if (likelihood == iai::Likelihood::Multinomial) {
+      const double total = std::accumulate(words.begin(), words.end(), 0.0);
+      // Σ_d log p(x_d) = −n · mean NLL (and the same for the ELBO bound).
+      line.add("perplexity", std::exp(r.nll * static_cast<double>(n) / total))
+          .add("perplexity_elbo", std::exp(-r.elbo * static_cast<double>(n) / total))
+          .add("test_words", total);
+    } else {
+      // With 8-bit data the model's log p includes −D log 256 (the bin of width 1/256).
+      line.add("bits_per_dim", iai::bitsPerDim(r.nll, dim))
+          .add("bits_per_dim_elbo", iai::bitsPerDim(-r.elbo, dim))
+          .add("discretized", data.train && data.train->eightBit());
+    }
+    line.add("train_seconds", train_seconds).add("eval_seconds", r.seconds_is).print();
+
+    // Figures.
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (data.height > 0) {
+      const iai::Index k = std::min<iai::Index>(8, n), d = model.latentDim();
+      iai::Matrix<Scalar> mean(d, k), log_var(d, k), recon(dim, k), samples(dim, 8), z(d, 8);
+      iai::Rng rng(e.seed, kFigureNoise);
+      em.infer(x.leftCols(k), mean, log_var, rng);
+      model.decode(mean, recon);
+      iai::fillNormal(rng, z);
+      model.decode(z, samples);
+      iai::Matrix<Scalar> grid(dim, 3 * 8);
+      grid.setZero();
+      grid.leftCols(k) = x.leftCols(k);
+      grid.middleCols(8, k) = recon;
+      grid.rightCols(8) = samples;
+      imageFigure(grid, 3, 8, data.height, data.width, data.channels,
+                  {"data", "reconstruction", "samples"})
+          .save(out + "/" + std::string(iai::likelihoodName(likelihood)) + "_" + arm + ".svg");
+    }
+    if (!data.vocabulary.empty()) {
+      // Top words per latent direction k: the largest increase of the logits η(z) from z = 0 to
+      // z = 3 e_k (the first 10 directions).
+      const iai::Index d = model.latentDim(), dirs = std::min<iai::Index>(10, d);
+      iai::Matrix<Scalar> z = iai::Matrix<Scalar>::Zero(d, dirs + 1);
+      for (iai::Index k = 0; k < dirs; ++k) z(k, k + 1) = 3;
+      const iai::Matrix<Scalar> eta = model.decoder().forward(z);
+      std::string text;
+      for (iai::Index k = 0; k < dirs; ++k) {
+        std::vector<iai::Index> order(static_cast<std::size_t>(dim));
+        std::iota(order.begin(), order.end(), iai::Index{0});
+        const auto delta = [&](iai::Index v) { return eta(v, k + 1) - eta(v, 0); };
+        std::partial_sort(order.begin(), order.begin() + std::min<iai::Index>(10, dim), order.end(),
+                          [&](iai::Index a, iai::Index b) { return delta(a) > delta(b); });
+        text += "z" + std::to_string(k) + ":";
+        for (iai::Index t = 0; t < std::min<iai::Index>(10, dim); ++t) {
+          const auto v = static_cast<std::size_t>(order[static_cast<std::size_t>(t)]);
+          text += " " + (v < data.vocabulary.size() ? data.vocabulary[v] : std::to_string(v + 1));
+        }
+        text += "\n";
+      }
+      iai::writeFileAtomically(out + "/top_words_" + arm + ".txt", text, "train");
+    }
+    return 0;
+  };
+  if (e.iterative()) {
+    iai::IterativeInferenceConfig c = e.iterativeConfig();
+    if (e.encode == "gradients")
+      c.gradient = likelihood == iai::Likelihood::Gaussian ? iai::GradientEncoding::LayerNorm
+                                                           : iai::GradientEncoding::Raw;
+    iai::IterativeInferenceModel<Scalar> inference(dim, e.latent.front(), c, e.seed * 2 + 2);
+    return run(inference);
+  }
+  auto inference = e.makeStandard(dim);
+  return run(inference);
+}
+
+/// The whole `train --likelihood gaussian|multinomial` program after its arguments are parsed
+/// into `args` (the caller has consumed --help).
+inline int trainLikelihood(Args& args, iai::Likelihood likelihood) {
+  Experiment e;
+  if (likelihood == iai::Likelihood::Gaussian) {  // the authors' CIFAR-10 configuration
+    e.latent = {1024}, e.hidden = {2048}, e.inference_hidden = {2048}, e.inference_layers = 3;
+    e.batch = 128, e.lr = 1e-4, e.samples = 10;
+  } else if (likelihood == iai::Likelihood::Multinomial) {  // the authors' RCV1 configuration
+    e.latent = {256}, e.hidden = {512, 512}, e.inference_hidden = {512}, e.inference_layers = 2;
+    e.batch = 512, e.lr = 1e-4, e.samples = 1;
+  }
+  e.read(args);
+  IAI_CHECK(e.levels == 1, "arguments", "--levels", e.levels,
+            "1 with --likelihood gaussian or multinomial");
+  const std::string spec = args.get("data", likelihood == iai::Likelihood::Multinomial ? "spam-assassin" : "patches-32");
+  const int epochs = static_cast<int>(args.getInt("epochs", 1, 0));
+  const iai::Index train_examples = args.getInt("train-examples", 0, 0);
+  const iai::Index test_examples = args.getInt("test-examples", 0, 0);
+  const iai::Index eval_samples = args.getInt("eval-samples", 1000, 1);
+  const iai::Index eval_examples = args.getInt("eval-examples", 1000, 1);
+  const std::string out = args.get("out", "out");
+  args.rejectUnknown();
+
+  LikelihoodData data = loadLikelihoodData(spec, likelihood);
+  if (train_examples > 0 && train_examples < data.trainSize()) {
+    if (data.sparse()) data.sparse_train = data.sparse_train->subset(0, train_examples);
+    else data.train = data.train->subset(0, train_examples);
+  }
+  if (test_examples > 0 && test_examples < data.testSize()) {
+    if (data.sparse()) data.sparse_test = data.sparse_test->subset(0, test_examples);
+    else data.test = data.test->subset(0, test_examples);
+  }
+  const iai::Index dim = data.dim();
+  if (likelihood == iai::Likelihood::Gaussian) {
+    const bool eight_bit = data.train->eightBit();
+    if (eight_bit) data.train->setDequantization(iai::Dequantization::Dynamic);
+    iai::Gaussian<Scalar> obs({.mode = iai::LogVarMode::PerExample,
+                               .discretization_offset = eight_bit,
+                               .log_var_min = -7.0,
+                               .log_var_max = 15.0},
+                              dim);
+    return trainWithObservation(obs, *data.train, data, e, likelihood, epochs, eval_examples,
+                                eval_samples, out);
+  }
+  IAI_CHECK(likelihood == iai::Likelihood::Multinomial, "arguments", "--likelihood",
+            iai::likelihoodName(likelihood), "gaussian or multinomial here (bernoulli is train's own path)");
+  if (data.sparse())
+    return trainWithObservation(iai::Multinomial<Scalar>{}, *data.sparse_train, data, e, likelihood,
+                                epochs, eval_examples, eval_samples, out);
+  return trainWithObservation(iai::Multinomial<Scalar>{}, *data.train, data, e, likelihood, epochs,
+                              eval_examples, eval_samples, out);
+}
+
+}  // namespace examples
