@@ -1,6 +1,7 @@
 # Builds and runs the tiny consumer project in one of three ways (MODE):
 #   find_package     : install iai into a temporary prefix, consumer calls find_package(iai CONFIG REQUIRED)
 #   add_subdirectory : consumer calls add_subdirectory(<iai source>)
+#   fetchcontent     : consumer calls FetchContent_MakeAvailable on the iai sources
 #   pkg_config       : install, then compile the consumer with the flags of `pkg-config --cflags iai`
 function(run)
   execute_process(COMMAND ${ARGV} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
