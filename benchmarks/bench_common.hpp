@@ -6,14 +6,9 @@
 
 #include <iai/iai.hpp>
 
-namespace bench {
+#include "build_context.hpp"
 
-// Google Benchmark prints these with its context header (and in --benchmark_format=json).
-inline const bool kBuildContext = [] {
-  benchmark::AddCustomContext("iai_compiler", IAI_BUILD_COMPILER);
-  benchmark::AddCustomContext("iai_flags", IAI_BUILD_FLAGS);
-  return true;
-}();
+namespace bench {
 
 using S = float;
 using Model = iai::LatentGaussianModel<S>;

@@ -8,6 +8,8 @@
 // Threads: OMP_NUM_THREADS (both Eigen's and iai's products use Eigen::nbThreads()).
 #include <benchmark/benchmark.h>
 
+#include "build_context.hpp"
+
 #include <Eigen/Core>
 
 #include <vector>

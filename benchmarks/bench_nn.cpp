@@ -13,6 +13,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "build_context.hpp"
+
 #include <cstdint>
 #include <utility>
 
