@@ -4,11 +4,14 @@
 //   build/examples/train --data fashion-mnist --inference iterative --epochs 5 --out out
 #include <Eigen/Core>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <numeric>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <iai/data.hpp>
@@ -17,6 +20,7 @@
 #include <iai/training/checkpoint.hpp>
 
 #include "common/args.hpp"
+#include "common/evaluation.hpp"
 #include "common/experiment.hpp"
 #include "common/json.hpp"
 #include "common/svg.hpp"
@@ -32,26 +36,39 @@ const char* kUsage =
     "             [--epochs N] [--batch 64] [--samples 10] [--iterations 5] [--lr 2e-4]\n"
     "             [--latent 64] [--hidden 512,512] [--inference-hidden 512] [--inference-layers 2]\n"
     "             [--levels 1] [--prior-hidden 256,256] [--encode gradients|errors]\n"
-    "             [--train-examples N] [--test-examples N] [--eval-samples K] [--eval-examples N]\n"
-    "             [--checkpoint FILE] [--resume] [--seed S] [--threads T] [--out DIR]\n";
+    "             [--train-examples N] [--test-examples N] [--validation 0.1|N]\n"
+    "             [--patience 10] [--min-gain 0.1]\n"
+    "             [--eval-samples 5000] [--eval-examples 1000] [--eval-seed S]\n"
+    "             [--gap-examples 200] [--gap-samples 10] [--gap-lr 0.01] [--gap-steps 100]\n"
+    "             [--gap-max-steps 3200] [--gap-tolerance 0.01] [--past-iterations 2T]\n"
+    "             [--checkpoint FILE] [--resume] [--seed S] [--threads T] [--out DIR]\n"
+    "Trains for at most --epochs epochs; with a validation split (--validation, a fraction or a\n"
+    "count of the training set; 0: none) it stops early when the validation ELBO gained\n"
+    "< --min-gain nats over the last --patience epochs (0: never). The final line holds the test\n"
+    "ELBO, −log p(x) (K = --eval-samples) and the amortization gap on paired test inputs, the same\n"
+    "for every inference model of an --eval-seed (docs/results.md, Protocol). With --checkpoint\n"
+    "FILE, FILE.history.jsonl keeps the per-epoch lines, so --resume continues the stopping rule.\n";
 
 struct Options {
   examples::Experiment exp;
   std::string data = "fashion-mnist", out = "out", checkpoint;
   long epochs = 1, threads = 1, train_examples = 0, test_examples = 0;
-  long eval_samples = 1000, eval_examples = 1000;
+  long eval_examples = 1000;
+  double validation = 0.1;
+  examples::StoppingRule stopping;
+  examples::FinalConfig final;
   bool resume = false;
 };
 
 int side(iai::Index d) { return static_cast<int>(std::lround(std::sqrt(static_cast<double>(d)))); }
 
+// Reconstructions of the first 8 paired test inputs, with noise from the figure stream.
 template <class Em>
-void writeReconstructions(Em& em, const Data& test, const Options& o, iai::Rng& rng) {
-  const iai::Index n = std::min<iai::Index>(8, test.size()), d = test.dim();
-  std::vector<iai::Index> idx(static_cast<std::size_t>(n));
-  std::iota(idx.begin(), idx.end(), iai::Index{0});
-  iai::Matrix<Scalar> x(d, n), mean(o.exp.latentDim(), n), log_var(o.exp.latentDim(), n);
-  test.gather(idx, x, rng);
+void writeReconstructions(Em& em, const iai::Matrix<Scalar>& x_paired, const Options& o) {
+  const iai::Index n = std::min<iai::Index>(8, x_paired.cols()), d = x_paired.rows();
+  iai::Matrix<Scalar> x = x_paired.leftCols(n), mean(o.exp.latentDim(), n),
+                      log_var(o.exp.latentDim(), n);
+  iai::Rng rng(o.final.eval_seed, examples::streams::kFigure);
   std::vector<iai::Matrix<Scalar>> means;
   std::vector<double> trace;
   em.infer(x, mean, log_var, rng, &trace, &means);
@@ -72,72 +89,125 @@ void writeReconstructions(Em& em, const Data& test, const Options& o, iai::Rng& 
 }
 
 template <class Model, class Inference>
-int run(const Options& o, Data& train, Data& test, Model model, Inference inference) {
+int run(const Options& o, Data& train, Data& validation, Data& test, Model model,
+        Inference inference) {
+  const auto t_run = std::chrono::steady_clock::now();
   const iai::Index d = train.dim();
   iai::VariationalEM em(model, inference, o.exp.training());
   const std::string arch = o.exp.architecture(d);
+  examples::History history(o.checkpoint.empty() ? "" : o.checkpoint + ".history.jsonl");
   if (o.resume && !o.checkpoint.empty() && std::filesystem::exists(o.checkpoint)) {
     const auto info = iai::loadCheckpoint(o.checkpoint, em, arch);
-    std::fprintf(stderr, "train: resumed from %s at epoch %d\n", o.checkpoint.c_str(), info.epoch);
+    history.load(info.epoch);
+    std::fprintf(stderr, "train: resumed from %s at epoch %d (%zu epochs of history)\n",
+                 o.checkpoint.c_str(), info.epoch, history.lines().size());
   }
-  std::fprintf(stderr, "train: %s, %ld train / %ld test examples, D = %ld, %s\n", o.data.c_str(),
-               static_cast<long>(train.size()), static_cast<long>(test.size()),
+  std::fprintf(stderr, "train: %s, %ld train / %ld validation / %ld test examples, D = %ld, %s\n",
+               o.data.c_str(), static_cast<long>(train.size()),
+               static_cast<long>(validation.size()), static_cast<long>(test.size()),
                static_cast<long>(d), arch.c_str());
   std::fprintf(stderr, "train: built by " IAI_BUILD_COMPILER " with " IAI_BUILD_FLAGS ", Eigen %d.%d.%d, %d thread(s)\n",
                EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, Eigen::nbThreads());
 
+  // Training: per-epoch ELBO on the validation split (statically binarised, the same noise
+  // every epoch), never on the test set; early stopping on it.
   iai::ProgressBar progress;
-  std::vector<examples::svg::Series> curves{{"train ELBO", {}, {}}, {"test ELBO", {}, {}}};
-  for (int e = em.epoch(); e < o.epochs; ++e) {
+  const bool has_validation = validation.size() > 0;
+  std::vector<double> val_curve = history.values("validation_elbo");
+  bool stopped = has_validation && o.stopping.shouldStop(val_curve);
+  for (int e = em.epoch(); e < o.epochs && !stopped; ++e) {
     const iai::EpochStatistics stats = em.fit(train, 1, progress);
-    iai::Rng eval_rng(o.exp.seed, 1000 + static_cast<std::uint64_t>(e));  // same on resume
-    const std::vector<double> test_trace = em.evaluate(test, 500, eval_rng);
-    JsonLine()
-        .add("epoch", e + 1)
-        .add("train_elbo", stats.train_elbo)
-        .add("test_elbo_per_iteration", test_trace)
-        .add("seconds", stats.seconds)
+    JsonLine line;
+    line.add("epoch", e + 1).add("train_elbo", stats.train_elbo);
+    double val_seconds = 0;
+    if (has_validation) {
+      const auto t0 = std::chrono::steady_clock::now();
+      iai::Rng data_rng(o.exp.seed, examples::streams::kValidationBinarisation);  // unused: static
+      iai::Rng noise_rng(o.exp.seed, examples::streams::kValidationNoise);
+      const std::vector<double> trace = em.evaluate(validation, 500, data_rng, noise_rng);
+      val_seconds = examples::detail::seconds(t0);
+      val_curve.push_back(trace.back());
+      stopped = o.stopping.shouldStop(val_curve);
+      line.add("validation_elbo", trace.back()).add("validation_elbo_per_iteration", trace);
+    }
+    line.add("seconds", stats.seconds)
+        .add("validation_seconds", val_seconds)
         .add("skipped_steps", static_cast<long>(stats.skipped_steps))
-        .print();
-    curves[0].x.push_back(e + 1), curves[0].y.push_back(stats.train_elbo);
-    curves[1].x.push_back(e + 1), curves[1].y.push_back(test_trace.back());
+        .add("stop", stopped);
+    history.append(line.str());  // before the checkpoint: a resume drops lines past its epoch
     if (!o.checkpoint.empty()) iai::saveCheckpoint(o.checkpoint, em, arch);
+    line.print();
   }
-  if (!curves[0].x.empty())
+  const std::vector<double> train_curve = history.values("train_elbo");
+  if (!train_curve.empty()) {
+    std::vector<examples::svg::Series> curves{{"train ELBO", {}, {}}};
+    if (has_validation) curves.push_back({"validation ELBO", {}, {}});
+    for (std::size_t k = 0; k < train_curve.size(); ++k) {
+      curves[0].x.push_back(static_cast<double>(k + 1)), curves[0].y.push_back(train_curve[k]);
+      if (has_validation && k < val_curve.size())
+        curves[1].x.push_back(static_cast<double>(k + 1)), curves[1].y.push_back(val_curve[k]);
+    }
     examples::svg::linePlot("ELBO per epoch (" + o.exp.inference + ")", "epoch", "ELBO (nats)",
                             curves)
         .save(o.out + "/elbo_" + o.exp.inference + ".svg");
+  }
 
-  // Final measurements: test ELBO and importance-sampled −log p(x) with K samples from the final
-  // approximate posterior (the paper: K = 5000), on the first --eval-examples test examples.
-  iai::Rng rng(o.exp.seed, 2000);
+  // Final measurements on the paired test inputs (a function of --eval-seed only).
+  const auto t_final = std::chrono::steady_clock::now();
   const iai::Index n_eval =
       o.eval_examples > 0 ? std::min<iai::Index>(o.eval_examples, test.size()) : test.size();
-  const iai::Index chunk = 100;
-  iai::ImportanceSampler<Model> sampler(o.eval_samples, 50);
-  double sum_log_px = 0, sum_elbo = 0;
-  std::vector<iai::Index> idx;
-  iai::Matrix<Scalar> x, mean, log_var;
-  iai::RowVector<Scalar> log_px;
-  for (iai::Index start = 0; start < n_eval; start += chunk) {
-    const iai::Index b = std::min(chunk, n_eval - start);
-    idx.resize(static_cast<std::size_t>(b));
-    std::iota(idx.begin(), idx.end(), start);
-    x.resize(d, b), mean.resize(o.exp.latentDim(), b), log_var.resize(o.exp.latentDim(), b);
-    log_px.resize(b);
-    test.gather(idx, x, rng);
-    em.infer(x, mean, log_var, rng);
-    sum_elbo += em.lastElbo().template cast<double>().sum();
-    sampler.logMarginal(model, x, mean, log_var, rng, log_px);
-    sum_log_px += log_px.template cast<double>().sum();
-  }
-  writeReconstructions(em, test, o, rng);
+  const iai::Matrix<Scalar> x_test = examples::pairedTestInputs(test, n_eval, o.final.eval_seed);
+  examples::FinalConfig fc = o.final;
+  if (fc.past_iterations == 0) fc.past_iterations = 2 * o.exp.iterations;
+  const examples::FinalResult r = examples::finalEvaluation(em, x_test, fc);
+  writeReconstructions(em, x_test, o);
+  double train_seconds = 0;
+  for (double v : history.values("seconds")) train_seconds += std::isfinite(v) ? v : 0;
+  for (double v : history.values("validation_seconds")) train_seconds += std::isfinite(v) ? v : 0;
   JsonLine()
+      .add("record", "final")
       .add("inference", o.exp.inference)
-      .add("test_elbo", sum_elbo / static_cast<double>(n_eval))
-      .add("test_nll", -sum_log_px / static_cast<double>(n_eval))
-      .add("eval_samples", o.eval_samples)
+      .add("levels", o.exp.levels)
+      .add("samples", o.exp.samples)
+      .add("iterations", o.exp.iterationsRun())
+      .add("seed", static_cast<long>(o.exp.seed))
+      .add("eval_seed", static_cast<long>(o.final.eval_seed))
+      .add("epochs_trained", em.epoch())
+      .add("max_epochs", o.epochs)
+      .add("stopped_early", stopped)
+      .add("patience", o.stopping.patience)
+      .add("min_gain", o.stopping.min_gain)
+      .add("validation_examples", static_cast<long>(validation.size()))
+      .add("final_validation_elbo", val_curve.empty() ? std::nan("") : val_curve.back())
+      .add("best_validation_elbo",
+           val_curve.empty() ? std::nan("") : *std::max_element(val_curve.begin(), val_curve.end()))
+      .add("test_elbo", r.elbo)
+      .add("test_elbo_per_iteration", r.elbo_per_iteration)
+      .add("test_nll", r.nll)
+      .add("test_nll_se_examples", r.nll_se_examples)
+      .add("is_se_of_mean", r.is_se_of_mean)
+      .add("is_se_median", r.is_se_median)
+      .add("eval_samples", static_cast<long>(fc.is_samples))
       .add("eval_examples", static_cast<long>(n_eval))
+      .add("gap_examples", static_cast<long>(r.gap_examples))
+      .add("gap_samples", static_cast<long>(fc.gap_samples))
+      .add("gap_lr", fc.gap_lr)
+      .add("gap_tolerance", fc.gap_tolerance)
+      .add("gap_first_steps", static_cast<long>(fc.gap_steps))
+      .add("gap_refine_steps", static_cast<long>(r.gap_steps))
+      .add("gap_converged", r.gap_converged)
+      .add("gap_last_change", r.gap_last_change)
+      .add("gap_refined_elbo_at_doublings", r.gap_refined_means)
+      .add("elbo_amortized", r.gap_elbo_amortized)
+      .add("elbo_refined", r.gap_elbo_refined)
+      .add("amortization_gap", r.gap)
+      .add("amortization_gap_se", r.gap_se)
+      .add("gap_per_iteration", r.gap_per_iteration)
+      .add("seconds_train", train_seconds)
+      .add("seconds_is", r.seconds_is)
+      .add("seconds_gap", r.seconds_gap)
+      .add("seconds_final", examples::detail::seconds(t_final))
+      .add("seconds_this_invocation", examples::detail::seconds(t_run))
       .print();
   std::fprintf(stderr, "train: figures in %s/\n", o.out.c_str());
   return 0;
@@ -162,26 +232,44 @@ int main(int argc, char** argv) {
     o.threads = args.getInt("threads", o.threads, 1);
     o.train_examples = args.getInt("train-examples", 0, 0);
     o.test_examples = args.getInt("test-examples", 0, 0);
-    o.eval_samples = args.getInt("eval-samples", o.eval_samples, 1);
+    o.validation = args.getDouble("validation", o.validation, false);
+    o.stopping.patience = args.getInt("patience", o.stopping.patience, 0);
+    o.stopping.min_gain = args.getDouble("min-gain", o.stopping.min_gain, false);
+    o.final.is_samples = args.getInt("eval-samples", o.final.is_samples, 1);
     o.eval_examples = args.getInt("eval-examples", o.eval_examples, 0);
+    o.final.eval_seed = static_cast<std::uint64_t>(args.getInt("eval-seed", static_cast<long>(o.exp.seed), 0));
+    o.final.gap_examples = args.getInt("gap-examples", o.final.gap_examples, 0);
+    o.final.gap_samples = args.getInt("gap-samples", o.final.gap_samples, 1);
+    o.final.gap_lr = args.getDouble("gap-lr", o.final.gap_lr);
+    o.final.gap_steps = args.getInt("gap-steps", o.final.gap_steps, 1);
+    o.final.gap_max_steps = args.getInt("gap-max-steps", o.final.gap_max_steps, 1);
+    o.final.gap_tolerance = args.getDouble("gap-tolerance", o.final.gap_tolerance);
+    o.final.past_iterations = args.getInt("past-iterations", 0, 0);
     args.rejectUnknown();
     IAI_CHECK(!o.resume || !o.checkpoint.empty(), "arguments", "--resume", "set",
               "used together with --checkpoint FILE");
+    IAI_CHECK(o.final.gap_max_steps >= o.final.gap_steps, "arguments", "--gap-max-steps",
+              o.final.gap_max_steps, "≥ --gap-steps = " + std::to_string(o.final.gap_steps));
     Eigen::setNbThreads(static_cast<int>(o.threads));
     std::filesystem::create_directories(o.out);
 
     Data train = Data::load(o.data, true), test = Data::load(o.data, false);
     if (o.train_examples > 0 && o.train_examples < train.size()) train = train.subset(0, o.train_examples);
     if (o.test_examples > 0 && o.test_examples < test.size()) test = test.subset(0, o.test_examples);
-    // dynamic binarisation of train and test, as the authors
+    // Training batches: dynamic binarisation (as the authors) from the training streams. The
+    // validation split and the test inputs are binarised once, from their own streams.
+    Data validation;
+    const iai::Index n_val = examples::validationCount(o.validation, train.size());
+    if (n_val > 0) std::tie(train, validation) = examples::splitValidation(train, n_val, o.exp.seed);
     train.setBinarization(iai::Binarization::Dynamic, o.exp.seed);
-    test.setBinarization(iai::Binarization::Dynamic, o.exp.seed + 1);
     const iai::Index d = train.dim();
     if (o.exp.hierarchical())
-      return o.exp.iterative()
-                 ? run(o, train, test, o.exp.makeHierarchicalModel(d), o.exp.makeHierarchicalIterative(d))
-                 : run(o, train, test, o.exp.makeHierarchicalModel(d), o.exp.makeBottomUp(d));
-    return o.exp.iterative() ? run(o, train, test, o.exp.makeModel(d), o.exp.makeIterative(d))
-                             : run(o, train, test, o.exp.makeModel(d), o.exp.makeStandard(d));
+      return o.exp.iterative() ? run(o, train, validation, test, o.exp.makeHierarchicalModel(d),
+                                     o.exp.makeHierarchicalIterative(d))
+                               : run(o, train, validation, test, o.exp.makeHierarchicalModel(d),
+                                     o.exp.makeBottomUp(d));
+    return o.exp.iterative()
+               ? run(o, train, validation, test, o.exp.makeModel(d), o.exp.makeIterative(d))
+               : run(o, train, validation, test, o.exp.makeModel(d), o.exp.makeStandard(d));
   });
 }

@@ -63,6 +63,31 @@ class GradientInference {
     elbo_.initialLambda(model, rng, mean, log_var);
   }
 
+  /// As run() without a trace, calling `observer(n, mean, log_var)` after step n = 1 … steps with
+  /// the current estimate; when it returns true the run stops after that step. Returns the number
+  /// of steps taken. The estimate after step n is the one run() with steps = n ends with (the same
+  /// noise draws), so one run can be inspected at several step counts (amortizationGapToConvergence).
+  template <class Observer>
+  Index runObserved(M& model, const ConstMatrixRef<S>& x, MatrixRef<S> mean, MatrixRef<S> log_var,
+                    Rng& rng, Observer&& observer) {
+    const Index d = mean.rows(), b = mean.cols();
+    IAI_CHECK(log_var.rows() == d && log_var.cols() == b, "GradientInference::runObserved",
+              "log_var", std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
+              "of mean's shape " + std::to_string(d) + "x" + std::to_string(b));
+    auto mean_opt = makeOptimizer(d * b);
+    auto log_var_opt = makeOptimizer(d * b);
+    neg_grad_.resize(d, b);
+    for (Index n = 0; n < config_.steps; ++n) {
+      elbo_.evaluate(model, x, mean, log_var, rng, {.grad_lambda = true});
+      neg_grad_ = -elbo_.gradMean();
+      std::visit([&](auto& o) { o.step(mean, neg_grad_); }, mean_opt);
+      neg_grad_ = -elbo_.gradLogVar();
+      std::visit([&](auto& o) { o.step(log_var, neg_grad_); }, log_var_opt);
+      if (observer(n + 1, ConstMatrixRef<S>(mean), ConstMatrixRef<S>(log_var))) return n + 1;
+    }
+    return config_.steps;
+  }
+
   /// Runs config().steps ascent steps on (mean, log_var) in place. If `trace` is given it receives
   /// the batch-mean ELBO at the start and after every step (steps + 1 values).
   void run(M& model, const ConstMatrixRef<S>& x, MatrixRef<S> mean, MatrixRef<S> log_var, Rng& rng,

@@ -192,9 +192,21 @@ class VariationalEM {
   const RowVector<S>& lastElbo() const { return eval_elbo_.elbo(); }
 
   /// Mean test ELBO per inference iteration over a whole data set, in batches of `batch` columns
-  /// (the last batch may be smaller). Uses `rng` for the noise and for the source's transform.
+  /// (the last batch may be smaller). One stream for both: `rng` feeds the source's transform
+  /// (e.g. dynamic binarisation) *and* the inference noise, so two inference models that draw
+  /// different amounts of noise see different data after the first batch. To compare models on
+  /// the same inputs use the two-stream overload below (or a statically binarised source).
   template <concepts::BatchSource Source>
   std::vector<double> evaluate(Source& source, Index batch, Rng& rng) {
+    return evaluate(source, batch, rng, rng);
+  }
+
+  /// As above with separate streams: `data_rng` only for source.gather, `noise_rng` only for the
+  /// inference noise (ε of the ELBO, a hierarchy's ancestral λ_0). The batches are then a function
+  /// of `data_rng` alone: every inference model evaluated from the same `data_rng` state sees
+  /// bitwise the same inputs (paired evaluation).
+  template <concepts::BatchSource Source>
+  std::vector<double> evaluate(Source& source, Index batch, Rng& data_rng, Rng& noise_rng) {
     IAI_CHECK(batch >= 1, "VariationalEM::evaluate", "batch", batch, "≥ 1");
     IAI_CHECK(source.dim() == model_->observedDim(), "VariationalEM::evaluate", "source.dim()",
               source.dim(), "the model's observedDim() = " + std::to_string(model_->observedDim()));
@@ -208,10 +220,10 @@ class VariationalEM {
       idx.resize(static_cast<std::size_t>(n));
       std::iota(idx.begin(), idx.end(), start);
       eval_x_.resize(source.dim(), n);
-      source.gather(idx, eval_x_, rng);
+      source.gather(idx, eval_x_, data_rng);
       eval_mean_.resize(model_->latentDim(), n);
       eval_log_var_.resize(model_->latentDim(), n);
-      infer(eval_x_, eval_mean_, eval_log_var_, rng, &trace);
+      infer(eval_x_, eval_mean_, eval_log_var_, noise_rng, &trace);
       for (std::size_t t = 0; t < total.size(); ++t) total[t] += trace[t] * static_cast<double>(n);
     }
     for (double& v : total) v /= static_cast<double>(std::max<Index>(source.size(), 1));
