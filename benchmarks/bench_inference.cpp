@@ -12,7 +12,7 @@ void BM_IterativeUpdate(benchmark::State& state) {
   iai::Matrix<bench::S> g_mean(bench::kLatent, b), g_log_var(bench::kLatent, b), next(bench::kLatent, b),
       next_lv(bench::kLatent, b);
   for (auto* m : {&mean, &log_var, &g_mean, &g_log_var}) iai::fillNormal(rng, *m);
-  iai::InferenceSignals<bench::S> u{&x, &mean, &log_var, &g_mean, &g_log_var, nullptr, nullptr};
+  iai::InferenceSignals<bench::S> u{x, mean, log_var, g_mean, g_log_var, std::nullopt, std::nullopt};
   for (auto _ : state) {
     model.update(u, next, next_lv);
     model.backward(g_mean, g_log_var);

@@ -181,12 +181,12 @@ int run(const Options& o) {
   // 1. the iterative inference model, run for --steps iterations (trained with T)
   {
     const auto t0 = std::chrono::steady_clock::now();
-    iai::TrainingConfig config = o.exp.training();
-    config.iterations = o.steps;
-    iai::VariationalEM em(model, inference, config);
-    Mat mean(o.exp.latentDim(), o.examples), log_var(o.exp.latentDim(), o.examples);
+    using EStep = iai::EStep<Model, iai::IterativeInferenceModel<Scalar>>;
+    EStep e_step(model, inference, o.steps);
+    iai::ElboFor<Model> elbo(o.exp.evalElbo());
     iai::Rng rng(o.exp.seed, kNoiseStream);
-    em.infer(x, mean, log_var, rng, &methods[0].trace);
+    e_step.run(x, elbo, rng, EStep::Mode::Evaluate);
+    methods[0].trace = e_step.trace();
     methods[0].seconds = seconds(t0);
     std::fprintf(stderr, "compare_optimizers: iterative: ELBO %.2f → %.2f (%.1f s)\n",
                  methods[0].trace.front(), methods[0].trace.back(), methods[0].seconds);

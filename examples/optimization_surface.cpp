@@ -409,20 +409,27 @@ int run(const Options& o) {
   std::vector<double> trace_it;
   std::vector<Mat> means_it, log_vars_it;  // λ_0 … λ_T
   {
+    // the E-step alone (inference/e_step.hpp), with the evaluation ELBO (β = 1)
+    iai::ElboFor<Model> elbo(o.exp.evalElbo());
+    iai::EStep<Model, iai::StandardInferenceModel<Scalar>> e_standard(model, standard, 1);
     iai::Rng rng(o.exp.seed, kStandardStream);
-    em_standard.infer(x, mean_std, log_var_std, rng);
+    e_standard.run(x, elbo, rng, decltype(e_standard)::Mode::Evaluate);
+    mean_std = e_standard.mean();
+    log_var_std = e_standard.logVar();
+    iai::EStep<Model, iai::IterativeInferenceModel<Scalar>> e_iterative(model, iterative,
+                                                                       o.exp.iterations);
     rng.reseed(o.exp.seed, kInferStream);
-    em_iterative.infer(x, mean_it, log_var_it, rng, &trace_it, &means_it);
-    // infer() traces only the means; λ_t is also the result of t iterations with the same noise
+    e_iterative.run(x, elbo, rng, decltype(e_iterative)::Mode::Evaluate, &means_it);
+    mean_it = e_iterative.mean();
+    log_var_it = e_iterative.logVar();
+    trace_it = e_iterative.trace();
+    // the run traces only the means; λ_t is also the result of t iterations with the same noise
     log_vars_it.push_back(Mat::Zero(2, 1));
     for (long t = 1; t <= o.exp.iterations; ++t) {
-      iai::TrainingConfig c = config;
-      c.iterations = t;
-      iai::VariationalEM em_t(model, iterative, c);
-      Mat m(2, 1), lv(2, 1);
+      e_iterative.setIterations(t);
       rng.reseed(o.exp.seed, kInferStream);
-      em_t.infer(x, m, lv, rng);
-      log_vars_it.push_back(lv);
+      e_iterative.run(x, elbo, rng, decltype(e_iterative)::Mode::Evaluate);
+      log_vars_it.push_back(e_iterative.logVar());
     }
   }
   std::vector<double> trace_gd;

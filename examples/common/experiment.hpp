@@ -143,6 +143,8 @@ struct Experiment {
     return {observed, indices(latent), {.level = iterativeConfig(), .hidden = levelHidden()},
             seed * 2 + 2};
   }
+  /// The ELBO that evaluation uses: S samples, β = 1 (VariationalEM::infer's objective).
+  iai::ElboConfig evalElbo() const { return {.samples = samples}; }
   iai::TrainingConfig training() const {
     iai::TrainingConfig c;
     c.iterations = iterations;

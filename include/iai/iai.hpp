@@ -6,6 +6,7 @@
 #include "iai/nn.hpp"
 #include "iai/optim.hpp"
 #include "iai/models.hpp"
+#include "iai/objectives.hpp"
 #include "iai/inference.hpp"
 #include "iai/training.hpp"
 #include "iai/data.hpp"

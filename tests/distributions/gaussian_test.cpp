@@ -4,6 +4,8 @@
 #include <iai/distributions/gaussian.hpp>
 #include <iai/testing/gradient_check.hpp>
 
+#include "observation_model_harness.hpp"
+
 #include <cmath>
 #include <numbers>
 
@@ -15,14 +17,8 @@ using iai::ParamGrad;
 
 namespace {
 
-template <class S>
-double fdTolerance() {
-  return sizeof(S) == 4 ? 1e-3 : 1e-6;
-}
-template <class S>
-double valueTolerance() {
-  return sizeof(S) == 4 ? 1e-5 : 1e-12;
-}
+using iai_test::fdTolerance;
+using iai_test::valueTolerance;
 
 /// Reference log N(x; μ, σ²) = −½ log(2π σ²) − (x − μ)²/(2σ²), σ² = e^s, in double.
 double logNormal(double x, double mu, double s) {
@@ -45,8 +41,8 @@ void exampleBatch(iai::Matrix<S>& x, iai::Matrix<S>& mu, iai::Matrix<S>& s) {
 
 }  // namespace
 
-static_assert(iai::ObservationModel<Gaussian<float>>);
-static_assert(iai::ObservationModel<Gaussian<double>>);
+static_assert(iai::concepts::ObservationModel<Gaussian<float>>);
+static_assert(iai::concepts::ObservationModel<Gaussian<double>>);
 
 TEMPLATE_TEST_CASE("Gaussian: logDensity is Σ log N(x, μ, e^s) in every LogVarMode",
                    "[distributions]", float, double) {
@@ -114,59 +110,28 @@ TEMPLATE_TEST_CASE("Gaussian: logDensity is Σ log N(x, μ, e^s) in every LogVar
   }
 }
 
-TEMPLATE_TEST_CASE("Gaussian: backward equals central finite differences", "[distributions]",
-                   float, double) {
+TEMPLATE_TEST_CASE("Gaussian: the ObservationModel contract in every LogVarMode (finite "
+                   "differences, shapes, NaN)",
+                   "[distributions]", float, double) {
   using S = TestType;
   iai::Matrix<S> x, mu, s;
   exampleBatch(x, mu, s);
-  const S weight = S(-1.3);
-  iai::RowVector<S> log_px(4);
-
   SECTION("PerExample: mean and log-variance rows") {
     Gaussian<S> model(GaussianConfig{.mode = LogVarMode::PerExample}, 3);
     iai::Matrix<S> eta(6, 4);
     eta << mu, s;
-    auto objective = [&] {
-      model.logDensity(x, eta, log_px);
-      return weight * log_px.sum();
-    };
-    iai::Matrix<S> grad(6, 4);
-    model.backward(x, eta, weight, grad, ParamGrad::Accumulate);
-    const auto numeric = iai::testing::numericalGradient(objective, eta);
-    CHECK(iai::testing::relativeError(grad, numeric) < fdTolerance<S>());
+    iai_test::checkObservationModelContract(model, "Gaussian", x, eta);
   }
   SECTION("Fixed: mean rows") {
     Gaussian<S> model(GaussianConfig{.mode = LogVarMode::Fixed, .log_var = -0.4}, 3);
-    auto objective = [&] {
-      model.logDensity(x, mu, log_px);
-      return weight * log_px.sum();
-    };
-    iai::Matrix<S> grad(3, 4);
-    model.backward(x, mu, weight, grad, ParamGrad::Accumulate);
-    const auto numeric = iai::testing::numericalGradient(objective, mu);
-    CHECK(iai::testing::relativeError(grad, numeric) < fdTolerance<S>());
+    iai_test::checkObservationModelContract(model, "Gaussian", x, mu);
   }
   SECTION("Global: mean rows and the learned log-variance parameters") {
     Gaussian<S> model(GaussianConfig{.mode = LogVarMode::Global}, 3);
     iai::Vector<S> params(3), grads = iai::Vector<S>::Zero(3);
     params << S(0.4), S(-0.9), S(0.1);
     model.bind(params.data(), grads.data());
-    auto objective = [&] {
-      model.logDensity(x, mu, log_px);
-      return weight * log_px.sum();
-    };
-    iai::Matrix<S> grad(3, 4);
-    model.backward(x, mu, weight, grad, ParamGrad::Accumulate);
-    CHECK(iai::testing::relativeError(grad, iai::testing::numericalGradient(objective, mu)) <
-          fdTolerance<S>());
-    const auto numeric_params = iai::testing::numericalGradient(objective, params);
-    CHECK(iai::testing::relativeError(grads, numeric_params) < fdTolerance<S>());
-    // Accumulate adds, Skip leaves the parameter gradient alone
-    const iai::Vector<S> once = grads;
-    model.backward(x, mu, weight, grad, ParamGrad::Accumulate);
-    CHECK(iai::testing::relativeError(grads, S(2) * once) < valueTolerance<S>());
-    model.backward(x, mu, weight, grad, ParamGrad::Skip);
-    CHECK(iai::testing::relativeError(grads, S(2) * once) < valueTolerance<S>());
+    iai_test::checkObservationModelContract(model, "Gaussian", x, mu, &params, &grads);
   }
 }
 
@@ -335,13 +300,11 @@ TEST_CASE("Gaussian: bad settings and inputs throw the right type", "[distributi
   CHECK_THROWS_AS(per_example.logDensity(x, eta, log_px), iai::invalid_argument);  // needs 4 rows
   CHECK_THROWS_WITH(per_example.logDensity(x, eta, log_px),
                     "Gaussian::logDensity: eta.rows() is 2, but must be parameterRows(D) = 4");
-  iai::Matrix<double> eta4 = iai::Matrix<double>::Zero(4, 3), grad4(4, 3), out_wide(2, 4);
+  iai::Matrix<double> eta4 = iai::Matrix<double>::Zero(4, 3), grad4(4, 3);
   CHECK_NOTHROW(per_example.backward(x, eta4, 1.0, grad4, iai::ParamGrad::Accumulate));
   CHECK_THROWS_AS(per_example.backward(x, eta4, 1.0, out, iai::ParamGrad::Skip),
                   iai::invalid_argument);  // grad_eta needs 4 rows
-  CHECK_THROWS_AS(per_example.mean(eta4, out_wide), iai::invalid_argument);
   iai::Matrix<double> x3 = iai::Matrix<double>::Zero(3, 3);
   CHECK_THROWS_AS(per_example.error(x3, eta4, ErrorWeighting::Raw, out), iai::invalid_argument);
-  iai::RowVector<double> log_px2(2);
-  CHECK_THROWS_AS(per_example.logDensity(x, eta4, log_px2), iai::invalid_argument);
+  // the other shapes and NaN data: the contract test above
 }

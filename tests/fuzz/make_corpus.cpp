@@ -11,6 +11,8 @@
 
 #include <iai/data/cifar.hpp>
 
+#include <iai/training/model_file.hpp>
+
 #include "checkpoint_setup.hpp"
 
 namespace {
@@ -67,7 +69,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path root = argv[1];
-  for (const char* t : {"idx_plain", "idx_gz", "checkpoint", "npy", "csv", "cifar", "sparse"})
+  for (const char* t :
+       {"idx_plain", "idx_gz", "checkpoint", "model_file", "npy", "csv", "cifar", "sparse"})
     fs::create_directories(root / t);
 
   const Bytes images = idx(0x803, {3, 4, 5}, 60), labels = idx(0x801, {3}, 3);
@@ -125,5 +128,16 @@ int main(int argc, char** argv) {
   const Bytes valid{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
   put(root / "checkpoint/truncated-half", head(valid, valid.size() / 2));
   put(root / "checkpoint/header-only", head(valid, 16));
+
+  iai::Matrix<float> w(2, 3);
+  w.setConstant(0.5f);
+  const fs::path model = root / "model_file/named-2x3";
+  iai::saveModelFile<float>(model.string(), {{"w", w}, {"b", w.col(0)}}, "arch");
+  iai::saveModelFile<float>((root / "model_file/empty-tensor").string(),
+                            {{"e", iai::Matrix<float>(0, 4)}}, "");
+  std::ifstream m(model, std::ios::binary);
+  const Bytes valid_model{std::istreambuf_iterator<char>(m), std::istreambuf_iterator<char>()};
+  put(root / "model_file/truncated-half", head(valid_model, valid_model.size() / 2));
+  put(root / "model_file/header-only", head(valid_model, 24));
   return 0;
 }

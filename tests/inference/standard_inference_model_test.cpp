@@ -3,6 +3,8 @@
 #include <iai/inference/standard_inference_model.hpp>
 #include <iai/testing/gradient_check.hpp>
 
+#include "inference_model_harness.hpp"
+
 using iai::Matrix;
 using iai::testing::numericalGradient;
 using iai::testing::relativeError;
@@ -19,23 +21,8 @@ TEMPLATE_TEST_CASE("StandardInferenceModel: backward matches finite differences 
   iai::fillUniform(rng, x);
   iai::fillNormal(rng, r_mean);
   iai::fillNormal(rng, r_log_var);
-  // objective Σ r_mean ⊙ mean + r_log_var ⊙ log_var
-  auto f = [&] {
-    enc.infer(x, mean, log_var);
-    return (r_mean.array() * mean.array() + r_log_var.array() * log_var.array())
-        .template cast<double>()
-        .sum();
-  };
-  f();
-  enc.gradPhi().setZero();
-  enc.backward(r_mean, r_log_var);
-  const iai::Vector<S> analytic = enc.gradPhi();
-  CHECK(relativeError(analytic, numericalGradient(f, enc.phi())) <
-        (sizeof(S) == 4 ? 2e-3 : 1e-6));
-  // accumulates
-  f();
-  enc.backward(r_mean, r_log_var);
-  CHECK(relativeError(enc.gradPhi(), (S(2) * analytic).eval()) < 1e-5);
+  iai_test::checkPhiGradient(enc, [&] { enc.infer(x, mean, log_var); }, mean, log_var, r_mean,
+                             r_log_var, 2e-3);
 }
 
 TEST_CASE("StandardInferenceModel: log_var is clamped, copies are independent", "[inference]") {

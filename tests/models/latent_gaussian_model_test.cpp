@@ -1,7 +1,7 @@
 #include "support/catch.hpp"
 
 #include <iai/distributions.hpp>
-#include <iai/inference/elbo.hpp>
+#include <iai/objectives/elbo.hpp>
 #include <iai/models/latent_gaussian_model.hpp>
 #include <iai/testing/gradient_check.hpp>
 

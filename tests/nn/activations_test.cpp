@@ -12,6 +12,7 @@ namespace {
 using iai::Index;
 using iai::Matrix;
 using namespace iai::nn;
+using namespace iai::concepts;
 
 /// Reference values in long double, straight from the definitions.
 long double reference(Elu, long double x) { return x > 0 ? x : std::expm1(x); }

@@ -4,6 +4,7 @@
 #include <iai/nn.hpp>
 
 using namespace iai::nn;
+using namespace iai::concepts;
 
 namespace {
 

@@ -50,7 +50,7 @@ struct GradientErrors {
 /// y = forward(x) for a layer or a network.
 template <class C, class T>
 void forwardInto(C& component, const iai::Matrix<T>& x, iai::Matrix<T>& y) {
-  if constexpr (iai::nn::Network<C>) {
+  if constexpr (iai::concepts::Network<C>) {
     y = component.forward(x);
   } else {
     component.forward(x, y);
@@ -75,7 +75,7 @@ GradientErrors gradientErrors(const Make& make, const iai::Matrix<S>& x, std::ui
   const iai::Matrix<S> r = randomMatrix<S>(rng, component.outputSize(), x.cols());
   iai::Matrix<S> y(component.outputSize(), x.cols()), dx(component.inputSize(), x.cols());
   forwardInto(component, x, y);
-  if constexpr (iai::nn::Network<decltype(component)>) {
+  if constexpr (iai::concepts::Network<decltype(component)>) {
     component.backward(x, r, dx, iai::ParamGrad::Accumulate);
   } else {
     component.backward(x, y, r, dx, iai::ParamGrad::Accumulate);

@@ -10,6 +10,7 @@ using iai::Matrix;
 using iai::ParamGrad;
 using iai::Vector;
 using namespace iai::nn;
+using namespace iai::concepts;
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include "support/catch.hpp"
 
-#include <iai/inference/elbo.hpp>
+#include <iai/objectives/elbo.hpp>
 #include <iai/models/linear_gaussian_model.hpp>
 #include <iai/testing/gradient_check.hpp>
 

@@ -1,7 +1,8 @@
 #include "support/catch.hpp"
 
 #include <iai/distributions/gaussian.hpp>
-#include <iai/inference/hierarchical_elbo.hpp>
+#include <iai/objectives/elbo_for.hpp>
+#include <iai/objectives/hierarchical_elbo.hpp>
 #include <iai/models/hierarchical_latent_gaussian_model.hpp>
 #include <iai/models/latent_gaussian_model.hpp>
 #include <iai/testing/gradient_check.hpp>

@@ -30,11 +30,11 @@ struct NotAnOptimizer {
   // no stateBuffers(), steps(), setSteps(), reset()
 };
 
-static_assert(iai::optim::Optimizer<Sgd<float>>);
-static_assert(iai::optim::Optimizer<RmsProp<double>>);
-static_assert(iai::optim::Optimizer<Adam<float>>);
-static_assert(!iai::optim::Optimizer<int>);
-static_assert(!iai::optim::Optimizer<NotAnOptimizer>);
+static_assert(iai::concepts::Optimizer<Sgd<float>>);
+static_assert(iai::concepts::Optimizer<RmsProp<double>>);
+static_assert(iai::concepts::Optimizer<Adam<float>>);
+static_assert(!iai::concepts::Optimizer<int>);
+static_assert(!iai::concepts::Optimizer<NotAnOptimizer>);
 
 /// Settings that use every state buffer (momentum on).
 template <class O>

@@ -37,7 +37,9 @@ struct Run {
   void setVersion(std::int64_t v) {
     model.theta().setConstant(static_cast<double>(v));
     inference.phi().setConstant(static_cast<double>(v));
-    em.setSteps(v);
+    auto state = em.state();
+    state.steps = v;
+    em.restore(state);
   }
   /// The version the loaded state encodes, or -1 if θ, φ and the step disagree (a mix).
   std::int64_t version() const {

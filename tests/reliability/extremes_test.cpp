@@ -77,14 +77,14 @@ TEMPLATE_TEST_CASE(
                .error_weighting = iai::ErrorWeighting::Precision},
               5);
           iai::InferenceSignals<S> u;
-          u.x = &x;
-          u.mean = &mean;
-          u.log_var = &log_var;
-          u.grad_mean = &elbo.gradMean();
-          u.grad_log_var = &elbo.gradLogVar();
+          u.x.emplace(x);
+          u.mean.emplace(mean);
+          u.log_var.emplace(log_var);
+          u.grad_mean.emplace(elbo.gradMean());
+          u.grad_log_var.emplace(elbo.gradLogVar());
           if (errors) {
-            u.error_x = &elbo.errorX();
-            u.error_z = &elbo.errorZ();
+            u.error_x.emplace(elbo.errorX());
+            u.error_z.emplace(elbo.errorZ());
           }
           iai::Matrix<S> mean_next(kLatent, kBatch), log_var_next(kLatent, kBatch);
           inference.update(u, mean_next, log_var_next);
@@ -124,11 +124,11 @@ TEMPLATE_TEST_CASE(
     iai::IterativeInferenceModel<S> inference(
         kD, kLatent, {.network = {.hidden = 8, .layers = 1}, .gradient = e});
     iai::InferenceSignals<S> u;
-    u.x = &x;
-    u.mean = &zero;
-    u.log_var = &zero;
-    u.grad_mean = &elbo.gradMean();
-    u.grad_log_var = &elbo.gradLogVar();
+    u.x.emplace(x);
+    u.mean.emplace(zero);
+    u.log_var.emplace(zero);
+    u.grad_mean.emplace(elbo.gradMean());
+    u.grad_log_var.emplace(elbo.gradLogVar());
     iai::Matrix<S> mean_next(kLatent, kBatch), log_var_next(kLatent, kBatch);
     inference.update(u, mean_next, log_var_next);
     CHECK(mean_next.allFinite());

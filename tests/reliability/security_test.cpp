@@ -98,6 +98,7 @@ TEST_CASE("Every reader refuses a FIFO without blocking, naming the file", "[rel
   refused([&] { iai::readCheckpointInfo(fifo); });
   Run run;
   refused([&] { iai::loadCheckpoint(fifo, run.em, "arch"); });
+  refused([&] { iai::readModelFile<float>(fifo); });
 }
 
 TEST_CASE("Readers refuse directories and devices with an io_error", "[reliability][security]") {
@@ -109,17 +110,18 @@ TEST_CASE("Readers refuse directories and devices with an io_error", "[reliabili
     CHECK_THROWS_WITH(iai::readCheckpointInfo(path), Catch::Contains("not a regular file"));
     CHECK_THROWS_WITH(iai::loadCheckpoint(path, run.em, "arch"),
                       Catch::Contains("not a regular file"));
+    CHECK_THROWS_WITH(iai::readModelFile<float>(path), Catch::Contains("not a regular file"));
   }
 }
 
-TEST_CASE("saveCheckpoint and writeIdx never write through links planted at the target or at "
+TEST_CASE("saveCheckpoint, writeIdx and saveModel never write through links planted at the target or at "
           "the old predictable temporary names",
           "[reliability][security]") {
   TempDir dir;
   const std::string victim = dir.file("victim");
   std::ofstream(victim) << "precious";
   Run run;
-  for (const std::string name : {"run.ckpt", "labels"}) {
+  for (const std::string name : {"run.ckpt", "labels", "model.iai"}) {
     const std::string path = dir.file(name);
     fs::create_symlink(victim, path);
     fs::create_symlink(victim, path + ".tmp");
@@ -128,9 +130,12 @@ TEST_CASE("saveCheckpoint and writeIdx never write through links planted at the 
     if (name == "run.ckpt") {
       iai::saveCheckpoint(path, run.em, "arch");
       CHECK(iai::readCheckpointInfo(path).architecture == "arch");
-    } else {
+    } else if (name == "labels") {
       iai::writeIdx(path, {3}, {1, 2, 3});
       CHECK(iai::readIdx(path).data == std::vector<std::uint8_t>{1, 2, 3});
+    } else {
+      iai::saveModel(path, run.model, run.inference, "arch");
+      CHECK(iai::readModelFile<float>(path).architecture == "arch");
     }
     CHECK_FALSE(fs::is_symlink(path));
     CHECK(readText(victim) == "precious");

@@ -95,11 +95,11 @@ TEST_CASE("Rule dims: data with the wrong number of rows is refused by every ent
                   "StandardInferenceModel::infer", "x.rows()");
   iai::InferenceSignals<double> u;
   const Mat x_bad(5, 4), grad = Mat::Zero(2, 4);
-  u.x = &x_bad;
-  u.mean = &mean;
-  u.log_var = &log_var;
-  u.grad_mean = &grad;
-  u.grad_log_var = &grad;
+  u.x.emplace(x_bad);
+  u.mean.emplace(mean);
+  u.log_var.emplace(log_var);
+  u.grad_mean.emplace(grad);
+  u.grad_log_var.emplace(grad);
   REQUIRE_REJECTS(iterative.update(u, mean_out, log_var_out), iai::invalid_argument,
                   "IterativeInferenceModel::update", "signals.x");
   iai::ImportanceSampler<Linear> sampler(4);
@@ -177,9 +177,9 @@ TEST_CASE("Rule empty: an empty batch (zero columns) is refused by every entry p
   REQUIRE_REJECTS(standard.infer(x, mean_out, log_var_out), iai::invalid_argument,
                   "StandardInferenceModel::infer", "x.cols()");
   iai::InferenceSignals<double> u;
-  u.x = &x;
-  u.mean = &lam;
-  u.log_var = &lam;
+  u.x.emplace(x);
+  u.mean.emplace(lam);
+  u.log_var.emplace(lam);
   REQUIRE_REJECTS(iterative.update(u, mean_out, log_var_out), iai::invalid_argument,
                   "IterativeInferenceModel::update", "batch");
   iai::ImportanceSampler<Linear> sampler(4);
@@ -286,7 +286,10 @@ TEST_CASE("Rule counts: negative or non-finite counts and negative sizes are ref
   REQUIRE_REJECTS(em.evaluate(source, 0, rng), iai::invalid_argument, "VariationalEM::evaluate",
                   "batch");
   REQUIRE_REJECTS(em.startEpoch(-1), iai::invalid_argument, "VariationalEM::startEpoch", "epoch");
-  REQUIRE_REJECTS(em.setSteps(-1), iai::invalid_argument, "VariationalEM::setSteps", "steps");
+  auto bad_state = em.state();
+  bad_state.steps = -1;
+  REQUIRE_REJECTS(em.restore(bad_state), iai::invalid_argument, "VariationalEM::restore",
+                  "state.steps");
   REQUIRE_REJECTS(iai::bitsPerDim(1.0, 0), iai::invalid_argument, "bitsPerDim", "dims");
   REQUIRE_REJECTS(iai::ImportanceSampler<Linear>(10, 0), iai::invalid_argument, "ImportanceSampler",
                   "chunk");

@@ -8,7 +8,8 @@
 
 #include <iai/evaluation/importance_sampling.hpp>
 #include <iai/inference/gradient_inference.hpp>
-#include <iai/inference/hierarchical_inference.hpp>
+#include <iai/inference/bottom_up_inference_model.hpp>
+#include <iai/inference/hierarchical_iterative_inference_model.hpp>
 #include <iai/training/batch_source.hpp>
 #include <iai/training/checkpoint.hpp>
 #include <iai/training/variational_em.hpp>

@@ -107,7 +107,7 @@ class Bernoulli {
   }
 };
 
-static_assert(ObservationModel<Bernoulli<float>>);
-static_assert(ObservationModel<Bernoulli<double>>);
+static_assert(concepts::ObservationModel<Bernoulli<float>>);
+static_assert(concepts::ObservationModel<Bernoulli<double>>);
 
 }  // namespace iai

@@ -141,9 +141,7 @@ struct DiagonalGaussian {
  private:
   static void checkShape(const char* fn, const char* arg, const ConstMatrixRef<S>& m, Index rows,
                          Index cols) {
-    IAI_CHECK(m.rows() == rows && m.cols() == cols, fn, arg,
-              std::to_string(m.rows()) + "x" + std::to_string(m.cols()),
-              "of shape " + std::to_string(rows) + "x" + std::to_string(cols));
+    detail::checkShape(fn, arg, m.rows(), m.cols(), rows, cols);
   }
   static void checkSame(const char* fn, const ConstMatrixRef<S>& a, const ConstMatrixRef<S>& b,
                         const ConstMatrixRef<S>& c) {

@@ -249,7 +249,7 @@ class Gaussian {
   S* grads_ = nullptr;   // Global: their gradient (bound, may be null)
 };
 
-static_assert(ObservationModel<Gaussian<float>>);
-static_assert(ObservationModel<Gaussian<double>>);
+static_assert(concepts::ObservationModel<Gaussian<float>>);
+static_assert(concepts::ObservationModel<Gaussian<double>>);
 
 }  // namespace iai

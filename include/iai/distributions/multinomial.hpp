@@ -159,7 +159,7 @@ class Multinomial {
   MultinomialConfig config_;
 };
 
-static_assert(ObservationModel<Multinomial<float>>);
-static_assert(ObservationModel<Multinomial<double>>);
+static_assert(concepts::ObservationModel<Multinomial<float>>);
+static_assert(concepts::ObservationModel<Multinomial<double>>);
 
 }  // namespace iai

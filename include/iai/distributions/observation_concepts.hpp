@@ -47,9 +47,7 @@ concept ObservationModelFor =
 
 namespace observation {
 
-inline std::string shapeString(Index rows, Index cols) {
-  return std::to_string(rows) + "x" + std::to_string(cols);
-}
+using ::iai::detail::shapeString;
 
 /// "<function>: <argument>'s shape is RxC, but must be <what> R'xC'".
 inline void checkShape(std::string_view function, std::string_view argument, Index rows,
@@ -85,9 +83,12 @@ void checkFinite(std::string_view function, const ConstMatrixRef<S>& x) {
 }  // namespace observation
 }  // namespace detail
 
+namespace concepts {
+
 /// An observation model p(x | η) with hand-written derivatives (see the table above).
 template <class O>
 concept ObservationModel =
     requires { typename O::Scalar; } && detail::ObservationModelFor<O, typename O::Scalar>;
 
+}  // namespace concepts
 }  // namespace iai

@@ -20,8 +20,7 @@
 #include "iai/core/errors.hpp"
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
-#include "iai/inference/elbo.hpp"
-#include "iai/inference/hierarchical_elbo.hpp"
+#include "iai/objectives/elbo_for.hpp"
 #include "iai/inference/gradient_inference.hpp"
 #include "iai/models/concepts.hpp"
 
@@ -55,13 +54,7 @@ AmortizationGap<M> amortizationGap(M& model, const ConstMatrixRef<typename M::Sc
   using S = typename M::Scalar;
   const char* fn = "amortizationGap";
   const Index d = model.latentDim(), b = x.cols();
-  IAI_CHECK(b >= 1, fn, "x.cols()", b, "≥ 1 (a non-empty batch)");
-  IAI_CHECK(mean.rows() == d && mean.cols() == b, fn, "mean",
-            std::to_string(mean.rows()) + "x" + std::to_string(mean.cols()),
-            "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
-  IAI_CHECK(log_var.rows() == d && log_var.cols() == b, fn, "log_var",
-            std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
-            "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
+  detail::checkPosteriorBatch(fn, model, x, mean, log_var);
   ElboFor<M> evaluator(elbo);
   GradientInference<M> inference(optimizer, elbo);
   Matrix<S> eps(d, elbo.samples * b);

@@ -74,15 +74,7 @@ class ImportanceSampler {
                    RowVectorRef<S>* std_error = nullptr) {
     const char* fn = "ImportanceSampler::logMarginal";
     const Index d = model.latentDim(), n_x = model.observedDim(), b = x.cols();
-    IAI_CHECK(b >= 1, fn, "x.cols()", b, "≥ 1 (a non-empty batch)");
-    IAI_CHECK(x.rows() == n_x, fn, "x.rows()", x.rows(),
-              "the model's observedDim() = " + std::to_string(n_x));
-    IAI_CHECK(mean.rows() == d && mean.cols() == b, fn, "mean",
-              std::to_string(mean.rows()) + "x" + std::to_string(mean.cols()),
-              "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
-    IAI_CHECK(log_var.rows() == d && log_var.cols() == b, fn, "log_var",
-              std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
-              "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
+    detail::checkPosteriorBatch(fn, model, x, mean, log_var);
     IAI_CHECK(log_px_out.cols() == b, fn, "log_px_out.cols()", log_px_out.cols(),
               "the batch size " + std::to_string(b));
     if (std_error)

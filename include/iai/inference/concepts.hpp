@@ -13,7 +13,10 @@
 //                                                inputs only (stop-gradient, as the authors).
 // Upstream gradients are ∂(objective)/∂λ per column; parameter gradients accumulate.
 #include <concepts>
+#include <optional>
+#include <string_view>
 
+#include "iai/core/errors.hpp"
 #include "iai/core/types.hpp"
 
 namespace iai {
@@ -25,18 +28,70 @@ struct SignalRequest {
   ErrorWeighting error_weighting = ErrorWeighting::Raw;
 };
 
-/// Inputs of one iterative update for a batch of B examples (d latent, D observed dims).
-/// Pointers to caller-owned storage; entries not requested in SignalRequest may be null.
+/// An optional read-only view of a d × B or D × B matrix (Eigen::Ref): a Matrix, a Map or a block
+/// such as one level's rows of a stacked matrix binds without a copy. Unlike std::optional<Ref>
+/// it can be re-pointed by assignment.
+template <class S>
+class Signal {
+ public:
+  Signal() = default;
+  Signal(std::nullopt_t) {}  // NOLINT(google-explicit-constructor): u.x = std::nullopt
+  template <class Derived>
+  Signal(const Eigen::MatrixBase<Derived>& m) {  // NOLINT(google-explicit-constructor)
+    view_.emplace(m);
+  }
+  Signal(const Signal& other) { assign(other); }
+  Signal& operator=(const Signal& other) {
+    if (this != &other) assign(other);
+    return *this;
+  }
+  ~Signal() = default;
+
+  template <class Derived>
+  void emplace(const Eigen::MatrixBase<Derived>& m) {
+    view_.reset();
+    view_.emplace(m);
+  }
+  void reset() { view_.reset(); }
+  bool has_value() const { return view_.has_value(); }
+  explicit operator bool() const { return view_.has_value(); }
+  const ConstMatrixRef<S>& operator*() const { return *view_; }
+  const ConstMatrixRef<S>* operator->() const { return &*view_; }
+
+ private:
+  void assign(const Signal& other) {
+    view_.reset();
+    if (other.view_) view_.emplace(*other.view_);
+  }
+  std::optional<ConstMatrixRef<S>> view_;
+};
+
+/// Inputs of one iterative update for a batch of B examples (d latent, D observed dims): views of
+/// caller-owned storage. Signals not requested in SignalRequest may be empty.
 template <class S>
 struct InferenceSignals {
-  const Matrix<S>* x = nullptr;             ///< D × B data
-  const Matrix<S>* mean = nullptr;          ///< d × B, λ_t
-  const Matrix<S>* log_var = nullptr;       ///< d × B, λ_t
-  const Matrix<S>* grad_mean = nullptr;     ///< d × B, ∂L_j/∂mean_j
-  const Matrix<S>* grad_log_var = nullptr;  ///< d × B, ∂L_j/∂log_var_j
-  const Matrix<S>* error_x = nullptr;       ///< D × B, ε_x averaged over samples
-  const Matrix<S>* error_z = nullptr;       ///< d × B, ε_z averaged over samples
+  Signal<S> x;             ///< D × B data
+  Signal<S> mean;          ///< d × B, λ_t
+  Signal<S> log_var;       ///< d × B, λ_t
+  Signal<S> grad_mean;     ///< d × B, ∂L_j/∂mean_j
+  Signal<S> grad_log_var;  ///< d × B, ∂L_j/∂log_var_j
+  Signal<S> error_x;       ///< D × B, ε_x averaged over samples
+  Signal<S> error_z;       ///< d × B, ε_z averaged over samples
 };
+
+namespace detail {
+
+/// A signal an update reads must be set and of shape rows × cols (an iai::invalid_argument
+/// naming it otherwise).
+template <class S>
+void checkSignal(std::string_view function, std::string_view argument,
+                 const Signal<S>& signal, Index rows, Index cols) {
+  IAI_CHECK(signal.has_value(), function, argument, "empty",
+            "set (the inference model's configuration reads it)");
+  checkShape(function, argument, signal->rows(), signal->cols(), rows, cols);
+}
+
+}  // namespace detail
 
 namespace concepts {
 

@@ -33,10 +33,8 @@ inline constexpr double kEncodingEpsilon = 1e-5;
 template <class S>
 void encodeGradient(GradientEncoding e, const ConstMatrixRef<S>& g, MatrixRef<S> out) {
   const Index d = g.rows();
-  IAI_CHECK(out.rows() == encodedRows(e, d) && out.cols() == g.cols(), "encodeGradient", "out",
-            std::to_string(out.rows()) + "x" + std::to_string(out.cols()),
-            "of shape encodedRows(e, g.rows()) × g.cols() = " + std::to_string(encodedRows(e, d)) +
-                "x" + std::to_string(g.cols()));
+  detail::checkShape("encodeGradient", "out", out.rows(), out.cols(), encodedRows(e, d), g.cols(),
+                     "encodedRows(e, g.rows()) × g.cols()");
   const S eps = S(kEncodingEpsilon);
   switch (e) {
     case GradientEncoding::None:

@@ -11,8 +11,7 @@
 #include "iai/core/errors.hpp"
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
-#include "iai/inference/elbo.hpp"
-#include "iai/inference/hierarchical_elbo.hpp"
+#include "iai/objectives/elbo_for.hpp"
 #include "iai/models/concepts.hpp"
 #include "iai/optim/adam.hpp"
 #include "iai/optim/rmsprop.hpp"
@@ -93,9 +92,7 @@ class GradientInference {
   void run(M& model, const ConstMatrixRef<S>& x, MatrixRef<S> mean, MatrixRef<S> log_var, Rng& rng,
            std::vector<double>* trace = nullptr) {
     const Index d = mean.rows(), b = mean.cols();
-    IAI_CHECK(log_var.rows() == d && log_var.cols() == b, "GradientInference::run", "log_var",
-              std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
-              "of mean's shape " + std::to_string(d) + "x" + std::to_string(b));
+    detail::checkPosteriorBatch("GradientInference::run", model, x, mean, log_var);
     auto mean_opt = makeOptimizer(d * b);
     auto log_var_opt = makeOptimizer(d * b);
     neg_grad_.resize(d, b);

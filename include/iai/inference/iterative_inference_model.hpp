@@ -12,6 +12,7 @@
 // HierarchicalIterativeInferenceModel<S> one per latent level.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "iai/core/errors.hpp"
 #include "iai/core/random.hpp"
@@ -19,7 +20,7 @@
 #include "iai/distributions/diagonal_gaussian.hpp"
 #include "iai/inference/concepts.hpp"
 #include "iai/inference/encoding.hpp"
-#include "iai/inference/standard_inference_model.hpp"
+#include "iai/inference/network_config.hpp"
 #include "iai/nn/linear.hpp"
 #include "iai/nn/mlp.hpp"
 #include "iai/nn/parameters.hpp"
@@ -41,7 +42,7 @@ struct IterativeInferenceConfig {
   UpdateForm update = UpdateForm::Gated;
 };
 
-/// The update λ_{t+1} = f_φ(u_t) of the header comment as a component (nn::HasParameters): it
+/// The update λ_{t+1} = f_φ(u_t) of the header comment as a component (concepts::HasParameters): it
 /// holds the network, the heads and the buffers, not φ. Bind it, then initialize(rng).
 /// `name` (a string literal) prefixes its error messages, e.g. "IterativeInferenceModel".
 template <class S>
@@ -54,7 +55,8 @@ class IterativeUpdate {
       : observed_(observed_dim),
         latent_(latent_dim),
         config_(config),
-        name_(name),
+        update_fn_(std::string(name) + "::update"),
+        backward_fn_(std::string(name) + "::backward"),
         net_(checkedInputSize(observed_dim, latent_dim, config, name), config.network.hidden,
              config.network.layers),
         heads_(config.network.hidden, headCount(config.update) * latent_dim) {}
@@ -85,21 +87,21 @@ class IterativeUpdate {
 
   /// λ_{t+1} from the signals of λ_t (see the header comment); caches what backward() needs.
   void update(const InferenceSignals<S>& u, MatrixRef<S> mean_next, MatrixRef<S> log_var_next) {
-    const auto fn = [this] { return std::string(name_) + "::update"; };
-    IAI_CHECK(u.mean != nullptr && u.log_var != nullptr, fn(), "signals.mean/log_var", "null",
+    const std::string_view fn = update_fn_;
+    IAI_CHECK(u.mean && u.log_var, fn, "signals.mean/log_var", "empty",
               "set (λ_t is always needed)");
     const Index b = u.mean->cols(), d = latent_;
-    IAI_CHECK(b >= 1, fn(), "batch", b, "≥ 1");
-    checkShape(fn, "signals.mean", u.mean, d, b);
-    checkShape(fn, "signals.log_var", u.log_var, d, b);
-    checkShape(fn, "mean_next", mean_next.rows(), mean_next.cols(), d, b);
-    checkShape(fn, "log_var_next", log_var_next.rows(), log_var_next.cols(), d, b);
+    IAI_CHECK(b >= 1, fn, "batch", b, "≥ 1");
+    detail::checkSignal<S>(fn, "signals.mean", u.mean, d, b);
+    detail::checkSignal<S>(fn, "signals.log_var", u.log_var, d, b);
+    detail::checkShape(fn, "mean_next", mean_next.rows(), mean_next.cols(), d, b);
+    detail::checkShape(fn, "log_var_next", log_var_next.rows(), log_var_next.cols(), d, b);
 
     // u_t
     input_.resize(inputSize(), b);
     Index r = 0;
     if (config_.data) {
-      checkShape(fn, "signals.x", u.x, observed_, b);
+      detail::checkSignal<S>(fn, "signals.x", u.x, observed_, b);
       input_.middleRows(r, observed_).array() =
           u.x->array() - static_cast<S>(config_.network.input_offset);
       r += observed_;
@@ -110,8 +112,8 @@ class IterativeUpdate {
       r += 2 * d;
     }
     if (config_.gradient != GradientEncoding::None) {
-      checkShape(fn, "signals.grad_mean", u.grad_mean, d, b);
-      checkShape(fn, "signals.grad_log_var", u.grad_log_var, d, b);
+      detail::checkSignal<S>(fn, "signals.grad_mean", u.grad_mean, d, b);
+      detail::checkSignal<S>(fn, "signals.grad_log_var", u.grad_log_var, d, b);
       const S scale = config_.batch_mean_gradients ? S(1) / static_cast<S>(b) : S(1);
       scaled_grad_.resize(d, b);
       if (config_.gradient == GradientEncoding::LogMagnitudeSign) {
@@ -135,8 +137,8 @@ class IterativeUpdate {
       }
     }
     if (config_.errors) {
-      checkShape(fn, "signals.error_x", u.error_x, observed_, b);
-      checkShape(fn, "signals.error_z", u.error_z, d, b);
+      detail::checkSignal<S>(fn, "signals.error_x", u.error_x, observed_, b);
+      detail::checkSignal<S>(fn, "signals.error_z", u.error_z, d, b);
       input_.middleRows(r, observed_) = *u.error_x;
       input_.middleRows(r + observed_, d) = *u.error_z;
       r += observed_ + d;
@@ -179,11 +181,10 @@ class IterativeUpdate {
   /// step only (λ_t and the signals are constants). Follows update().
   void backward(const ConstMatrixRef<S>& grad_mean, const ConstMatrixRef<S>& grad_log_var) {
     const Index d = latent_, b = out_.cols();
-    IAI_CHECK(grad_mean.rows() == d && grad_mean.cols() == b && grad_log_var.rows() == d &&
-                  grad_log_var.cols() == b,
-              std::string(name_) + "::backward", "grad_mean/grad_log_var shape",
-              std::to_string(grad_mean.rows()) + "x" + std::to_string(grad_mean.cols()),
-              "latentDim() × the batch of the preceding update()");
+    detail::checkShape(backward_fn_, "grad_mean", grad_mean.rows(), grad_mean.cols(), d, b,
+                       "latentDim() × the batch of the preceding update()");
+    detail::checkShape(backward_fn_, "grad_log_var", grad_log_var.rows(), grad_log_var.cols(), d,
+                       b, "latentDim() × the batch of the preceding update()");
     d_out_.resize(out_.rows(), b);
     // gradient at s' before its clamp
     grad_pre_.resize(d, b);
@@ -229,28 +230,17 @@ class IterativeUpdate {
               "at least one of data, lambda, gradient, errors enabled");
     return n;
   }
-  template <class Fn>
-  static void checkShape(const Fn& fn, const char* arg, Index rows, Index cols, Index r, Index c) {
-    IAI_CHECK(rows == r && cols == c, fn(), arg, std::to_string(rows) + "x" + std::to_string(cols),
-              "of shape " + std::to_string(r) + "x" + std::to_string(c));
-  }
-  template <class Fn>
-  static void checkShape(const Fn& fn, const char* arg, const Matrix<S>* m, Index r, Index c) {
-    IAI_CHECK(m != nullptr, fn(), arg, "null", "set (the model's configuration reads it)");
-    checkShape(fn, arg, m->rows(), m->cols(), r, c);
-  }
-
   Index observed_;
   Index latent_;
   IterativeInferenceConfig config_;
-  const char* name_;
+  std::string update_fn_, backward_fn_;  // function names for messages, built once
   nn::HighwayMlp<S> net_;
   nn::Linear<S> heads_;
   Matrix<S> input_, scaled_grad_, encoded_, out_, gate_, pre_clamp_, mean_prev_, log_var_prev_;
   Matrix<S> d_out_, grad_pre_, dh_;
 };
 
-static_assert(nn::HasParameters<IterativeUpdate<float>, float>);
+static_assert(concepts::HasParameters<IterativeUpdate<float>, float>);
 
 /// The iterative inference model of Eq. 6: one IterativeUpdate and its φ (one flat vector).
 template <class S>

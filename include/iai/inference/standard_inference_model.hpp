@@ -8,20 +8,12 @@
 #include "iai/core/errors.hpp"
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
-#include "iai/distributions/diagonal_gaussian.hpp"
 #include "iai/inference/concepts.hpp"
-#include "iai/nn/linear.hpp"
-#include "iai/nn/mlp.hpp"
+#include "iai/inference/gaussian_encoder.hpp"
+#include "iai/inference/network_config.hpp"
 #include "iai/nn/parameters.hpp"
 
 namespace iai {
-
-/// Shape of an inference network: `layers` highway layers of `hidden` units (authors: 2 × 512).
-struct InferenceNetworkConfig {
-  Index hidden = 512;
-  Index layers = 2;
-  double input_offset = 0.5;  ///< u = x − input_offset (0.5 for data in [0, 1])
-};
 
 template <class S>
 class StandardInferenceModel {
@@ -32,11 +24,9 @@ class StandardInferenceModel {
                          std::uint64_t seed = 0)
       : observed_(observed_dim), latent_(checkedLatentDim(observed_dim, latent_dim)),
         config_(config),
-        phi_(nn::HighwayMlp<S>(observed_dim, config.hidden, config.layers),
-             nn::Linear<S>(config.hidden, 2 * latent_dim)) {
+        phi_(GaussianEncoder<S>(observed_dim, config.hidden, config.layers, latent_dim)) {
     Rng rng(seed);
-    net().initialize(rng);
-    heads().initialize(rng);
+    encoder().initialize(rng);  // network, then heads
   }
 
   Index latentDim() const { return latent_; }
@@ -52,33 +42,25 @@ class StandardInferenceModel {
     IAI_CHECK(x.rows() == observed_, fn, "x.rows()", x.rows(),
               "observedDim() = " + std::to_string(observed_));
     IAI_CHECK(x.cols() >= 1, fn, "x.cols()", x.cols(), "≥ 1 (a non-empty batch)");
-    IAI_CHECK(mean.rows() == latent_ && log_var.rows() == latent_ && mean.cols() == x.cols() &&
-                  log_var.cols() == x.cols(),
-              fn, "mean/log_var shape", std::to_string(mean.rows()) + "x" + std::to_string(mean.cols()),
-              "latentDim() × batch");
+    detail::checkShape(fn, "mean", mean.rows(), mean.cols(), latent_, x.cols(),
+                       "latentDim() × x.cols()");
+    detail::checkShape(fn, "log_var", log_var.rows(), log_var.cols(), latent_, x.cols(),
+                       "latentDim() × x.cols()");
     u_.resize(observed_, x.cols());
     u_.array() = x.array() - static_cast<S>(config_.input_offset);
-    const Matrix<S>& h = net().forward(u_);
-    out_.resize(2 * latent_, x.cols());
-    heads().forward(h, out_);
-    mean = out_.topRows(latent_);
-    log_var = DiagonalGaussian<S>::clamped(out_.bottomRows(latent_)).matrix();
+    encoder().forward(u_, mean, log_var);
   }
 
   /// gradPhi() += ∂/∂φ Σ_j ⟨grad_mean_j, mean_j⟩ + ⟨grad_log_var_j, log_var_j⟩ (follows infer()).
   void backward(const ConstMatrixRef<S>& grad_mean, const ConstMatrixRef<S>& grad_log_var) {
-    IAI_CHECK(grad_mean.rows() == latent_ && grad_mean.cols() == out_.cols() &&
-                  grad_log_var.rows() == latent_ && grad_log_var.cols() == out_.cols(),
-              "StandardInferenceModel::backward", "grad_mean/grad_log_var shape",
-              std::to_string(grad_mean.rows()) + "x" + std::to_string(grad_mean.cols()),
-              "latentDim() × the batch of the preceding infer()");
-    d_out_.resize(2 * latent_, out_.cols());
-    d_out_.topRows(latent_) = grad_mean;
-    d_out_.bottomRows(latent_).array() =
-        grad_log_var.array() * DiagonalGaussian<S>::clampMask(out_.bottomRows(latent_));
-    dh_.resize(net().outputSize(), out_.cols());
-    heads().backward(net().output(), out_, d_out_, dh_, ParamGrad::Accumulate);
-    net().backward(u_, dh_, ParamGrad::Accumulate);
+    const Index b = encoder().batch();
+    detail::checkShape("StandardInferenceModel::backward", "grad_mean", grad_mean.rows(),
+                       grad_mean.cols(), latent_, b,
+                       "latentDim() × the batch of the preceding infer()");
+    detail::checkShape("StandardInferenceModel::backward", "grad_log_var", grad_log_var.rows(),
+                       grad_log_var.cols(), latent_, b,
+                       "latentDim() × the batch of the preceding infer()");
+    encoder().backward(u_, grad_mean, grad_log_var);
   }
 
  private:
@@ -88,15 +70,13 @@ class StandardInferenceModel {
     IAI_CHECK(latent_dim >= 1, "StandardInferenceModel", "latent_dim", latent_dim, "≥ 1");
     return latent_dim;
   }
-  nn::HighwayMlp<S>& net() { return phi_.template get<0>(); }
-  nn::Linear<S>& heads() { return phi_.template get<1>(); }
+  GaussianEncoder<S>& encoder() { return phi_.template get<0>(); }
 
   Index observed_;
   Index latent_;
   InferenceNetworkConfig config_;
-  // φ: the highway MLP and the heads [mean; log_var] stacked (one GEMM)
-  nn::BoundParameters<S, nn::HighwayMlp<S>, nn::Linear<S>> phi_;
-  Matrix<S> u_, out_, d_out_, dh_;
+  nn::BoundParameters<S, GaussianEncoder<S>> phi_;  // φ: [network | heads]
+  Matrix<S> u_;
 };
 
 }  // namespace iai

@@ -29,7 +29,7 @@
 //                                     Σ_j ⟨grad_mean_p, mean_p⟩ + ⟨grad_log_var_p, log_var_p⟩
 //                                     (assigned), θ's gradient added with ParamGrad::Accumulate.
 //                                     Follows prior(ℓ, z_above) (each level caches its own pass).
-// Hierarchical models get their own ELBO (inference/hierarchical_elbo.hpp, ElboFor<M>); the
+// Hierarchical models get their own ELBO (objectives/hierarchical_elbo.hpp; ElboFor<M> in objectives/elbo_for.hpp); the
 // inference concepts do not change (λ is stacked).
 #include <concepts>
 

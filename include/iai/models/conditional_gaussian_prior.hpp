@@ -60,12 +60,10 @@ class ConditionalGaussianPrior {
   /// mean_p, log_var_p (dim × N) for z_above (aboveDim × N); caches for backward().
   void forward(const ConstMatrixRef<S>& z_above, MatrixRef<S> mean_p, MatrixRef<S> log_var_p) {
     const char* fn = "ConditionalGaussianPrior::forward";
-    IAI_CHECK(
-        mean_p.rows() == dim_ && log_var_p.rows() == dim_ && mean_p.cols() == z_above.cols() &&
-            log_var_p.cols() == z_above.cols(),
-        fn, "mean_p/log_var_p shape",
-        std::to_string(mean_p.rows()) + "x" + std::to_string(mean_p.cols()),
-        "dim() × z_above.cols() = " + std::to_string(dim_) + "x" + std::to_string(z_above.cols()));
+    detail::checkShape(fn, "mean_p", mean_p.rows(), mean_p.cols(), dim_, z_above.cols(),
+                       "dim() × z_above.cols()");
+    detail::checkShape(fn, "log_var_p", log_var_p.rows(), log_var_p.cols(), dim_, z_above.cols(),
+                       "dim() × z_above.cols()");
     const Matrix<S>& h = net_.forward(z_above);
     out_.resize(heads_.outputSize(), z_above.cols());
     heads_.forward(h, out_);
@@ -82,11 +80,14 @@ class ConditionalGaussianPrior {
   void backward(const ConstMatrixRef<S>& z_above, const ConstMatrixRef<S>& grad_mean_p,
                 const ConstMatrixRef<S>& grad_log_var_p, MatrixRef<S> grad_z_above, ParamGrad pg) {
     const Index n = z_above.cols();
-    IAI_CHECK(out_.cols() == n && grad_mean_p.rows() == dim_ && grad_mean_p.cols() == n &&
-                  grad_log_var_p.rows() == dim_ && grad_log_var_p.cols() == n,
-              "ConditionalGaussianPrior::backward", "grad_mean_p/grad_log_var_p shape",
-              std::to_string(grad_mean_p.rows()) + "x" + std::to_string(grad_mean_p.cols()),
-              "dim() × the batch of the preceding forward()");
+    detail::checkShape("ConditionalGaussianPrior::backward", "grad_mean_p", grad_mean_p.rows(),
+                       grad_mean_p.cols(), dim_, out_.cols(),
+                       "dim() × the batch of the preceding forward()");
+    detail::checkShape("ConditionalGaussianPrior::backward", "grad_log_var_p",
+                       grad_log_var_p.rows(), grad_log_var_p.cols(), dim_, out_.cols(),
+                       "dim() × the batch of the preceding forward()");
+    IAI_CHECK(out_.cols() == n, "ConditionalGaussianPrior::backward", "the batch", n,
+              "that of the preceding forward()");
     d_out_.resize(heads_.outputSize(), n);
     d_out_.topRows(dim_) = grad_mean_p;
     if (constant_log_var_) {

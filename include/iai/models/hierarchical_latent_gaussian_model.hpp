@@ -95,9 +95,8 @@ class HierarchicalLatentGaussianModel {
                              MatrixRef<S> grad_z, ParamGrad pg) {
     const char* fn = "HierarchicalLatentGaussianModel::logLikelihoodBackward";
     checkBatch(fn, x, z);
-    IAI_CHECK(grad_z.rows() == latentDim() && grad_z.cols() == z.cols(), fn, "grad_z shape",
-              std::to_string(grad_z.rows()) + "x" + std::to_string(grad_z.cols()),
-              "the shape of z");
+    detail::checkShape(fn, "grad_z shape", grad_z.rows(), grad_z.cols(), latentDim(), z.cols(),
+                       "the shape of z");
     const Matrix<S>& eta = decoder().output();
     IAI_CHECK(eta.cols() == z.cols(), fn, "z.cols()", z.cols(),
               "the batch of the preceding logLikelihood call");

@@ -20,7 +20,7 @@
 
 namespace iai {
 
-template <class S, class Observation = Bernoulli<S>, nn::Network Decoder = nn::Mlp<S, nn::Elu>>
+template <class S, class Observation = Bernoulli<S>, concepts::Network Decoder = nn::Mlp<S, nn::Elu>>
 class LatentGaussianModel {
  public:
   using Scalar = S;

@@ -114,11 +114,10 @@ class LinearGaussianModel {
 
   /// Ancestral sampling: z ~ N(0, I), x ~ N(W z + b, σ² I). z and x must have the batch size.
   void sample(Rng& rng, MatrixRef<S> z, MatrixRef<S> x) const {
-    IAI_CHECK(z.rows() == latent_ && x.rows() == observed_ && z.cols() == x.cols(),
-              "LinearGaussianModel::sample", "z/x shape",
-              std::to_string(z.rows()) + "x" + std::to_string(z.cols()) + "/" +
-                  std::to_string(x.rows()) + "x" + std::to_string(x.cols()),
-              "latentDim() × B and observedDim() × B");
+    detail::checkShape("LinearGaussianModel::sample", "z", z.rows(), z.cols(), latent_, x.cols(),
+                       "latentDim() × x.cols()");
+    detail::checkShape("LinearGaussianModel::sample", "x", x.rows(), x.cols(), observed_, z.cols(),
+                       "observedDim() × z.cols()");
     fillNormal(rng, z);
     fillNormal(rng, x);
     x *= std::exp(S(0.5) * noiseLogVar());

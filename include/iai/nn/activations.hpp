@@ -183,7 +183,7 @@ class Activation {
   Index size_;
 };
 
-static_assert(Layer<Activation<Elu, float>>);
-static_assert(Layer<Activation<Identity, double>>);
+static_assert(concepts::Layer<Activation<Elu, float>>);
+static_assert(concepts::Layer<Activation<Identity, double>>);
 
 }  // namespace iai::nn

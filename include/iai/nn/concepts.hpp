@@ -1,5 +1,6 @@
 #pragma once
-// The Layer and Network concepts, and the conventions every nn class follows:
+// The HasParameters, Layer and Network concepts (namespace iai::concepts, with every iai concept),
+// and the conventions every nn class follows:
 //  * Batches are column-major iai::Matrix<S>, one example per column.
 //  * Inputs are `const ConstMatrixRef<S>&` (Eigen::Ref<const Matrix>): a Matrix, a Map or a column
 //    block binds without a copy. Outputs are `MatrixRef<S>` of the right shape (never resized),
@@ -27,7 +28,7 @@
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
 
-namespace iai::nn {
+namespace iai::concepts {
 
 /// Anything that owns a range of the flat parameter vector (layers, networks, models).
 template <class C, class S>
@@ -70,4 +71,4 @@ concept Network = std::floating_point<typename N::Scalar> && std::copyable<N> &&
       net.backward(x, x, pg);
     };
 
-}  // namespace iai::nn
+}  // namespace iai::concepts

@@ -173,7 +173,7 @@ class Highway {
   Matrix<S> dpre_;   // ∂L/∂ of the stacked pre-activations, same layout
 };
 
-static_assert(Layer<Highway<float>>);
-static_assert(Layer<Highway<double>>);
+static_assert(concepts::Layer<Highway<float>>);
+static_assert(concepts::Layer<Highway<double>>);
 
 }  // namespace iai::nn

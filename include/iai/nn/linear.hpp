@@ -128,7 +128,7 @@ class Linear {
   S* grads_ = nullptr;
 };
 
-static_assert(Layer<Linear<float>>);
-static_assert(Layer<Linear<double>>);
+static_assert(concepts::Layer<Linear<float>>);
+static_assert(concepts::Layer<Linear<double>>);
 
 }  // namespace iai::nn

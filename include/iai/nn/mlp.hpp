@@ -131,9 +131,9 @@ class HighwayMlp : public detail::NetworkBase<HighwayMlp<S>, S> {
   std::vector<Highway<S>> layers_;
 };
 
-static_assert(Network<Mlp<float>>);
-static_assert(Network<Mlp<double, Tanh>>);
-static_assert(Network<HighwayMlp<float>>);
-static_assert(Network<HighwayMlp<double>>);
+static_assert(concepts::Network<Mlp<float>>);
+static_assert(concepts::Network<Mlp<double, Tanh>>);
+static_assert(concepts::Network<HighwayMlp<float>>);
+static_assert(concepts::Network<HighwayMlp<double>>);
 
 }  // namespace iai::nn

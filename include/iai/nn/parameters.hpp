@@ -18,7 +18,7 @@ namespace iai::nn {
 /// The components keep raw pointers into the two vectors: bind again whenever either is
 /// reallocated (resized, assigned from a vector of another size, moved from or destroyed).
 template <class S, class... Components>
-  requires(HasParameters<Components, S> && ...)
+  requires(concepts::HasParameters<Components, S> && ...)
 void bindParameters(Vector<S>& params, Vector<S>& grads, Components&... components) {
   const Index total = (Index{0} + ... + static_cast<Index>(components.parameterCount()));
   if (params.size() != total) params.setZero(total);

@@ -25,7 +25,8 @@ template <class... Layers>
 class Sequential
     : public detail::NetworkBase<Sequential<Layers...>, detail::FirstScalar<Layers...>> {
   using S = detail::FirstScalar<Layers...>;
-  static_assert((Layer<Layers> && ...), "every element of a Sequential must model nn::Layer");
+  static_assert((concepts::Layer<Layers> && ...),
+                "every element of a Sequential must model concepts::Layer");
   static_assert((std::is_same_v<typename Layers::Scalar, S> && ...),
                 "all layers of a Sequential must share one Scalar type");
 
@@ -67,6 +68,6 @@ class Sequential
   std::tuple<Layers...> layers_;
 };
 
-static_assert(Network<Sequential<Linear<float>, Activation<Elu, float>, Linear<float>>>);
+static_assert(concepts::Network<Sequential<Linear<float>, Activation<Elu, float>, Linear<float>>>);
 
 }  // namespace iai::nn

@@ -87,11 +87,8 @@ class ElboBase {
   void evaluateWithNoise(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
                          const ConstMatrixRef<S>& log_var, const ConstMatrixRef<S>& eps,
                          const ElboRequest& request = {}) {
-    IAI_CHECK(eps.rows() == model.latentDim() && eps.cols() == config_.samples * x.cols(),
-              "Elbo::evaluateWithNoise", "eps",
-              std::to_string(eps.rows()) + "x" + std::to_string(eps.cols()),
-              "of shape latentDim() × (samples · batch) = " + std::to_string(model.latentDim()) +
-                  "x" + std::to_string(config_.samples * x.cols()));
+    detail::checkShape("Elbo::evaluateWithNoise", "eps", eps.rows(), eps.cols(), model.latentDim(),
+                       config_.samples * x.cols(), "latentDim() × (samples · batch)");
     eps_ = eps;
     checkArguments(model, x, mean, log_var, request);
     derived().evaluateImpl(model, x, mean, log_var, request);
@@ -121,16 +118,7 @@ class ElboBase {
   static void checkArguments(M& model, const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& mean,
                              const ConstMatrixRef<S>& log_var, const ElboRequest& request) {
     const char* fn = "Elbo::evaluate";
-    const Index d = model.latentDim(), n_x = model.observedDim(), b = x.cols();
-    IAI_CHECK(b >= 1, fn, "x.cols()", b, "≥ 1 (a non-empty batch)");
-    IAI_CHECK(x.rows() == n_x, fn, "x.rows()", x.rows(),
-              "the model's observedDim() = " + std::to_string(n_x));
-    IAI_CHECK(mean.rows() == d && mean.cols() == b, fn, "mean",
-              std::to_string(mean.rows()) + "x" + std::to_string(mean.cols()),
-              "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
-    IAI_CHECK(log_var.rows() == d && log_var.cols() == b, fn, "log_var",
-              std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
-              "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
+    detail::checkPosteriorBatch(fn, model, x, mean, log_var);
     detail::observation::checkFinite<S>(fn, x);
     if constexpr (!concepts::ErrorSignalModel<M>) {
       IAI_CHECK(!request.errors, fn, "request.errors", "true",

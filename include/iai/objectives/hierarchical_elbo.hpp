@@ -10,7 +10,7 @@
 // ∇_{μ_ℓ} L = J^ℓᵀ ε_z^{ℓ−1} − ε_z^ℓ (Sec. 4.1). An element clamped at kl_min passes no gradient.
 // Errors (averaged over samples): ε_x from the model, ε_z stacked, ε_z^ℓ = z_ℓ − μ_p^ℓ (Raw) or
 // (z_ℓ − μ_p^ℓ)/σ_p^{2,ℓ} (Precision), μ_p = 0, σ_p = 1 at the top. Same API as Elbo; ElboFor<M>
-// picks the right one for a model.
+// (objectives/elbo_for.hpp) picks the right one for a model.
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -19,7 +19,7 @@
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
 #include "iai/distributions/diagonal_gaussian.hpp"
-#include "iai/inference/elbo.hpp"
+#include "iai/objectives/elbo.hpp"
 #include "iai/models/concepts.hpp"
 
 namespace iai {
@@ -202,12 +202,5 @@ class HierarchicalElbo : public detail::ElboBase<HierarchicalElbo<M>, typename M
   Matrix<S> init_z_, init_eps_, init_mean_, init_log_var_;
   RowVector<S> kl_top_;
 };
-
-/// The ELBO that fits a model: HierarchicalElbo for a concepts::HierarchicalGenerativeModel,
-/// Elbo otherwise.
-template <class M>
-using ElboFor = typename std::conditional_t<concepts::HierarchicalGenerativeModel<M>,
-                                            std::type_identity<HierarchicalElbo<M>>,
-                                            std::type_identity<Elbo<M>>>::type;
 
 }  // namespace iai

@@ -29,19 +29,24 @@ struct AdamConfig {
 /// Adam over a flat parameter vector of parameterCount() entries (see the file comment).
 /// State is allocated once, in the constructor; step() does not allocate.
 template <class S>
-class Adam {
+class Adam : public detail::OptimizerBase<Adam<S>, S, AdamConfig> {
+  using Base = detail::OptimizerBase<Adam<S>, S, AdamConfig>;
+  using Base::config_;
+  using Base::parameter_count_;
+  using Base::steps_;
+
  public:
-  using Scalar = S;
-  using Config = AdamConfig;
+  using typename Base::Config;
+  using typename Base::Scalar;
+  using Base::step;
+  static constexpr const char* kName = "Adam";
 
   /// @throws iai::invalid_argument if a setting is out of range or parameter_count < 1.
   Adam(const AdamConfig& config, Index parameter_count)
-      : config_(config), parameter_count_(parameter_count) {
-    detail::checkLearningRate("Adam::Adam", "config.learning_rate", config.learning_rate);
+      : Base(config, parameter_count) {
     detail::checkDecay("Adam::Adam", "config.beta1", config.beta1);
     detail::checkDecay("Adam::Adam", "config.beta2", config.beta2);
     detail::checkEpsilon("Adam::Adam", "config.epsilon", config.epsilon);
-    detail::checkParameterCount("Adam::Adam", parameter_count);
     m_.setZero(parameter_count);
     v_.setZero(parameter_count);
   }
@@ -76,46 +81,16 @@ class Adam {
       p.segment(begin, n).array() -= step_size * m / (v.sqrt() / sqrt_bias2 + eps);
     });
   }
-  /// Overload for temporaries such as blocks and maps.
-  template <class P, class G>
-  void step(Eigen::DenseBase<P>&& params, const Eigen::DenseBase<G>& grad) {
-    step(params, grad);
-  }
-
-  double learningRate() const { return config_.learning_rate; }
-  /// @throws iai::invalid_argument unless learning_rate is positive and finite.
-  void setLearningRate(double learning_rate) {
-    detail::checkLearningRate("Adam::setLearningRate", "learning_rate", learning_rate);
-    config_.learning_rate = learning_rate;
-  }
-  const AdamConfig& config() const { return config_; }
-  Index parameterCount() const { return parameter_count_; }
-
-  /// Zero the moments and the step count.
-  void reset() {
-    m_.setZero();
-    v_.setZero();
-    steps_ = 0;
-  }
 
   /// Checkpoint state: {&m, &v}; steps() gives t.
   std::vector<Vector<S>*> stateBuffers() { return {&m_, &v_}; }
-  std::int64_t steps() const { return steps_; }
-  /// @throws iai::invalid_argument if steps < 0.
-  void setSteps(std::int64_t steps) {
-    detail::checkSteps("Adam::setSteps", steps);
-    steps_ = steps;
-  }
 
  private:
-  AdamConfig config_;
-  Index parameter_count_;
   Vector<S> m_;  // first moment
   Vector<S> v_;  // second moment
-  std::int64_t steps_ = 0;
 };
 
-static_assert(Optimizer<Adam<float>>);
-static_assert(Optimizer<Adam<double>>);
+static_assert(concepts::Optimizer<Adam<float>>);
+static_assert(concepts::Optimizer<Adam<double>>);
 
 }  // namespace iai::optim

@@ -1,5 +1,6 @@
 #pragma once
-// The Optimizer concept: what a training loop needs from Sgd, RmsProp, Adam or a user optimizer.
+// The Optimizer concept (namespace iai::concepts, with every iai concept): what a training loop
+// needs from Sgd, RmsProp, Adam or a user optimizer.
 //
 // Minimum API, for an optimizer `o` of type O with O::Scalar = S (all updates minimise):
 //   o.step(params, grad)        params ← params − update(grad), elementwise, for any dense
@@ -16,7 +17,7 @@
 
 #include "iai/core/types.hpp"
 
-namespace iai::optim {
+namespace iai::concepts {
 namespace detail {
 
 template <class O, class S>
@@ -39,4 +40,4 @@ concept OptimizerFor = requires(O& o, const O& co, Vector<S>& v, const Vector<S>
 template <class O>
 concept Optimizer = requires { typename O::Scalar; } && detail::OptimizerFor<O, typename O::Scalar>;
 
-}  // namespace iai::optim
+}  // namespace iai::concepts

@@ -26,19 +26,24 @@ struct RmsPropConfig {
 /// RMSProp over a flat parameter vector of parameterCount() entries (see the file comment).
 /// State is allocated once, in the constructor; step() does not allocate.
 template <class S>
-class RmsProp {
+class RmsProp : public detail::OptimizerBase<RmsProp<S>, S, RmsPropConfig> {
+  using Base = detail::OptimizerBase<RmsProp<S>, S, RmsPropConfig>;
+  using Base::config_;
+  using Base::parameter_count_;
+  using Base::steps_;
+
  public:
-  using Scalar = S;
-  using Config = RmsPropConfig;
+  using typename Base::Config;
+  using typename Base::Scalar;
+  using Base::step;
+  static constexpr const char* kName = "RmsProp";
 
   /// @throws iai::invalid_argument if a setting is out of range or parameter_count < 1.
   RmsProp(const RmsPropConfig& config, Index parameter_count)
-      : config_(config), parameter_count_(parameter_count) {
-    detail::checkLearningRate("RmsProp::RmsProp", "config.learning_rate", config.learning_rate);
+      : Base(config, parameter_count) {
     detail::checkDecay("RmsProp::RmsProp", "config.alpha", config.alpha);
     detail::checkEpsilon("RmsProp::RmsProp", "config.epsilon", config.epsilon);
     detail::checkDecay("RmsProp::RmsProp", "config.momentum", config.momentum);
-    detail::checkParameterCount("RmsProp::RmsProp", parameter_count);
     square_avg_.setZero(parameter_count);
     if (config.momentum > 0.0) momentum_.setZero(parameter_count);
   }
@@ -65,49 +70,19 @@ class RmsProp {
     }
     ++steps_;
   }
-  /// Overload for temporaries such as blocks and maps.
-  template <class P, class G>
-  void step(Eigen::DenseBase<P>&& params, const Eigen::DenseBase<G>& grad) {
-    step(params, grad);
-  }
-
-  double learningRate() const { return config_.learning_rate; }
-  /// @throws iai::invalid_argument unless learning_rate is positive and finite.
-  void setLearningRate(double learning_rate) {
-    detail::checkLearningRate("RmsProp::setLearningRate", "learning_rate", learning_rate);
-    config_.learning_rate = learning_rate;
-  }
-  const RmsPropConfig& config() const { return config_; }
-  Index parameterCount() const { return parameter_count_; }
-
-  /// Zero the state and the step count.
-  void reset() {
-    square_avg_.setZero();
-    momentum_.setZero();
-    steps_ = 0;
-  }
 
   /// Checkpoint state: {&v} or, with momentum, {&v, &b}.
   std::vector<Vector<S>*> stateBuffers() {
     if (momentum_.size() == 0) return {&square_avg_};
     return {&square_avg_, &momentum_};
   }
-  std::int64_t steps() const { return steps_; }
-  /// @throws iai::invalid_argument if steps < 0.
-  void setSteps(std::int64_t steps) {
-    detail::checkSteps("RmsProp::setSteps", steps);
-    steps_ = steps;
-  }
 
  private:
-  RmsPropConfig config_;
-  Index parameter_count_;
   Vector<S> square_avg_;  // v
   Vector<S> momentum_;    // b, empty when config_.momentum == 0
-  std::int64_t steps_ = 0;
 };
 
-static_assert(Optimizer<RmsProp<float>>);
-static_assert(Optimizer<RmsProp<double>>);
+static_assert(concepts::Optimizer<RmsProp<float>>);
+static_assert(concepts::Optimizer<RmsProp<double>>);
 
 }  // namespace iai::optim

@@ -26,19 +26,24 @@ struct SgdConfig {
 /// SGD over a flat parameter vector of parameterCount() entries (see the file comment).
 /// The momentum buffer is allocated once, in the constructor; step() does not allocate.
 template <class S>
-class Sgd {
+class Sgd : public detail::OptimizerBase<Sgd<S>, S, SgdConfig> {
+  using Base = detail::OptimizerBase<Sgd<S>, S, SgdConfig>;
+  using Base::config_;
+  using Base::parameter_count_;
+  using Base::steps_;
+
  public:
-  using Scalar = S;
-  using Config = SgdConfig;
+  using typename Base::Config;
+  using typename Base::Scalar;
+  using Base::step;
+  static constexpr const char* kName = "Sgd";
 
   /// @throws iai::invalid_argument if a setting is out of range or parameter_count < 1.
   Sgd(const SgdConfig& config, Index parameter_count)
-      : config_(config), parameter_count_(parameter_count) {
-    detail::checkLearningRate("Sgd::Sgd", "config.learning_rate", config.learning_rate);
+      : Base(config, parameter_count) {
     detail::checkDecay("Sgd::Sgd", "config.momentum", config.momentum);
     IAI_CHECK(!config.nesterov || config.momentum > 0.0, "Sgd::Sgd", "config.momentum",
               config.momentum, "positive when config.nesterov is true");
-    detail::checkParameterCount("Sgd::Sgd", parameter_count);
     if (config.momentum > 0.0) momentum_.setZero(parameter_count);
   }
 
@@ -64,47 +69,18 @@ class Sgd {
     }
     ++steps_;
   }
-  /// Overload for temporaries such as blocks and maps: opt.step(theta.segment(a, n), g).
-  template <class P, class G>
-  void step(Eigen::DenseBase<P>&& params, const Eigen::DenseBase<G>& grad) {
-    step(params, grad);
-  }
-
-  double learningRate() const { return config_.learning_rate; }
-  /// @throws iai::invalid_argument unless learning_rate is positive and finite.
-  void setLearningRate(double learning_rate) {
-    detail::checkLearningRate("Sgd::setLearningRate", "learning_rate", learning_rate);
-    config_.learning_rate = learning_rate;
-  }
-  const SgdConfig& config() const { return config_; }
-  Index parameterCount() const { return parameter_count_; }
-
-  /// Zero the momentum buffer and the step count.
-  void reset() {
-    momentum_.setZero();
-    steps_ = 0;
-  }
 
   /// Checkpoint state: {&momentum} with momentum, empty without.
   std::vector<Vector<S>*> stateBuffers() {
     if (momentum_.size() == 0) return {};
     return {&momentum_};
   }
-  std::int64_t steps() const { return steps_; }
-  /// @throws iai::invalid_argument if steps < 0.
-  void setSteps(std::int64_t steps) {
-    detail::checkSteps("Sgd::setSteps", steps);
-    steps_ = steps;
-  }
 
  private:
-  SgdConfig config_;
-  Index parameter_count_;
   Vector<S> momentum_;  // b, empty when config_.momentum == 0
-  std::int64_t steps_ = 0;
 };
 
-static_assert(Optimizer<Sgd<float>>);
-static_assert(Optimizer<Sgd<double>>);
+static_assert(concepts::Optimizer<Sgd<float>>);
+static_assert(concepts::Optimizer<Sgd<double>>);
 
 }  // namespace iai::optim

@@ -32,10 +32,8 @@ class MatrixBatchSource {
   Index size() const { return data_->cols(); }
   Index dim() const { return data_->rows(); }
   void gather(std::span<const Index> idx, MatrixRef<S> out, Rng& /*rng*/) const {
-    IAI_CHECK(out.rows() == dim() && out.cols() == static_cast<Index>(idx.size()),
-              "MatrixBatchSource::gather", "out shape",
-              std::to_string(out.rows()) + "x" + std::to_string(out.cols()),
-              "dim() × number of indices");
+    detail::checkShape("MatrixBatchSource::gather", "out shape", out.rows(), out.cols(), dim(),
+                       static_cast<Index>(idx.size()), "dim() × number of indices");
     for (std::size_t k = 0; k < idx.size(); ++k) {
       IAI_CHECK(idx[k] >= 0 && idx[k] < size(), "MatrixBatchSource::gather", "index", idx[k],
                 "in [0, size() = " + std::to_string(size()) + ")");

@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "iai/core/binary_io.hpp"
@@ -31,7 +32,6 @@
 #include "iai/core/file.hpp"
 #include "iai/core/random.hpp"
 #include "iai/core/types.hpp"
-#include "iai/optim/schedule.hpp"
 #include "iai/training/variational_em.hpp"
 
 namespace iai {
@@ -360,36 +360,29 @@ inline std::string sizeMismatch(std::uint64_t live, const char* live_name) {
 /// @throws iai::invalid_argument if the architecture string is too long;
 ///         iai::io_error if the file cannot be written (the temporary file is removed and an
 ///         existing file at path is unchanged) or, after the rename, its directory not synced.
-template <class M, class I>
-void saveCheckpoint(const std::string& path, VariationalEM<M, I>& em,
+template <class M, class I, class OT, class OP>
+void saveCheckpoint(const std::string& path, VariationalEM<M, I, OT, OP>& em,
                     const std::string& architecture) {
   using namespace detail::checkpoint;
-  using S = typename VariationalEM<M, I>::Scalar;
+  using S = typename M::Scalar;
   static_assert(std::is_same_v<S, float> || std::is_same_v<S, double>,
                 "iai: checkpoints store float or double parameters");
   const char* fn = "saveCheckpoint";
   IAI_CHECK(!path.empty(), fn, "path", "empty", "a file name");
   IAI_CHECK(architecture.size() <= kCheckpointMaxArchitecture, fn, "architecture.size()",
             architecture.size(), "≤ " + std::to_string(kCheckpointMaxArchitecture) + " bytes");
-  // gather first: nothing below allocates or throws until the file is complete
+  // gather first: nothing below throws until the file is complete
   const Vector<S>& theta = em.model().theta();
   const Vector<S>& phi = em.inference().phi();
-  std::array<std::vector<Vector<S>*>, 2> buffers;
-  std::array<std::int64_t, 2> steps{};
+  const TrainingState<S> state = em.state();
   std::array<std::uint64_t, 2> opt_len{};
-  const std::array<std::optional<optim::Adam<S>>*, 2> opts{&em.thetaOptimizer(),
-                                                           &em.phiOptimizer()};
   for (std::size_t k = 0; k < 2; ++k) {
     opt_len[k] = 8;
-    if (!*opts[k]) continue;
-    buffers[k] = (*opts[k])->stateBuffers();
-    steps[k] = (*opts[k])->steps();
+    if (!state.optimizers[k].present) continue;
     opt_len[k] += 16;
-    for (const Vector<S>* b : buffers[k])
-      opt_len[k] += 8 + sizeof(S) * static_cast<std::uint64_t>(b->size());
+    for (const Vector<S>& b : state.optimizers[k].buffers)
+      opt_len[k] += 8 + sizeof(S) * static_cast<std::uint64_t>(b.size());
   }
-  const std::array<Rng::State, 3> rngs{em.rng().state(), em.shuffleRng().state(),
-                                       em.dataRng().state()};
   AtomicFileWriter file(path, fn);  // creates the temporary file next to path
   Writer w(file);
   w.bytes(kMagic.data(), kMagic.size());
@@ -398,10 +391,10 @@ void saveCheckpoint(const std::string& path, VariationalEM<M, I>& em,
   w.section(kArch, architecture.size());
   w.bytes(architecture.data(), architecture.size());
   w.section(kProgress, kProgressBytes);
-  w.uint(static_cast<std::uint64_t>(em.epoch()));
-  w.uint(static_cast<std::uint64_t>(em.steps()));
+  w.uint(static_cast<std::uint64_t>(state.epoch));
+  w.uint(static_cast<std::uint64_t>(state.steps));
   w.section(kRngs, 3 * kRngBytes);
-  for (const auto& s : rngs) w.rng(s);
+  for (const auto& r : state.rngs) w.rng(r);
   w.section(kTheta, 8 + sizeof(S) * static_cast<std::uint64_t>(theta.size()));
   w.uint(static_cast<std::uint64_t>(theta.size()));
   w.scalars(theta.data(), theta.size());
@@ -409,14 +402,15 @@ void saveCheckpoint(const std::string& path, VariationalEM<M, I>& em,
   w.uint(static_cast<std::uint64_t>(phi.size()));
   w.scalars(phi.data(), phi.size());
   for (std::size_t k = 0; k < 2; ++k) {
+    const auto& o = state.optimizers[k];
     w.section(k == 0 ? kThetaOptimizer : kPhiOptimizer, opt_len[k]);
-    w.uint<std::uint64_t>(*opts[k] ? 1 : 0);
-    if (!*opts[k]) continue;
-    w.uint(static_cast<std::uint64_t>(steps[k]));
-    w.uint(static_cast<std::uint64_t>(buffers[k].size()));
-    for (const Vector<S>* b : buffers[k]) {
-      w.uint(static_cast<std::uint64_t>(b->size()));
-      w.scalars(b->data(), b->size());
+    w.uint<std::uint64_t>(o.present ? 1 : 0);
+    if (!o.present) continue;
+    w.uint(static_cast<std::uint64_t>(o.steps));
+    w.uint(static_cast<std::uint64_t>(o.buffers.size()));
+    for (const Vector<S>& b : o.buffers) {
+      w.uint(static_cast<std::uint64_t>(b.size()));
+      w.scalars(b.data(), b.size());
     }
   }
   w.uint<std::uint32_t>(w.crc());  // over all preceding bytes
@@ -440,11 +434,11 @@ inline CheckpointInfo readCheckpointInfo(const std::string& path) {
 /// @throws iai::io_error if the file is missing, not a checkpoint, of another version, truncated
 ///         or corrupted (checksum); iai::invalid_argument if its scalar type, architecture or a
 ///         size differs from `em`'s, or its epoch gives `em` a zero learning rate.
-template <class M, class I>
-CheckpointInfo loadCheckpoint(const std::string& path, VariationalEM<M, I>& em,
+template <class M, class I, class OT, class OP>
+CheckpointInfo loadCheckpoint(const std::string& path, VariationalEM<M, I, OT, OP>& em,
                               const std::string& architecture) {
   using namespace detail::checkpoint;
-  using S = typename VariationalEM<M, I>::Scalar;
+  using S = typename M::Scalar;
   static_assert(std::is_same_v<S, float> || std::is_same_v<S, double>,
                 "iai: checkpoints store float or double parameters");
   const char* fn = "loadCheckpoint";
@@ -452,7 +446,7 @@ CheckpointInfo loadCheckpoint(const std::string& path, VariationalEM<M, I>& em,
   const Layout l = readLayout(r, sizeof(S));
   verifyChecksum(r);
 
-  // the file is intact: does it fit em?
+  // the file is intact: does it fit em? (its current state gives the expected sizes)
   if (l.architecture != architecture)
     fail<invalid_argument>(fn, path, "the architecture", quoteBytes(l.architecture),
                            quoteBytes(architecture) + ", the expected architecture");
@@ -462,35 +456,24 @@ CheckpointInfo loadCheckpoint(const std::string& path, VariationalEM<M, I>& em,
   if (l.phi_count != static_cast<std::uint64_t>(em.inference().phi().size()))
     fail<invalid_argument>(fn, path, "the size of phi", l.phi_count,
                            sizeMismatch(em.inference().phi().size(), "em.inference().phi()"));
-  const std::array<std::optional<optim::Adam<S>>*, 2> opts{&em.thetaOptimizer(),
-                                                           &em.phiOptimizer()};
+  TrainingState<S> state = em.state();
   const std::array<const char*, 2> opt_names{"the theta optimizer state",
                                              "the phi optimizer state"};
-  std::array<std::vector<Vector<S>*>, 2> buffers;
   for (std::size_t k = 0; k < 2; ++k) {
     const OptimizerLayout& o = l.optimizers[k];
-    if (o.present != opts[k]->has_value())
+    auto& live = state.optimizers[k];
+    if (o.present != live.present)
       fail<invalid_argument>(fn, path, opt_names[k], o.present ? "present" : "absent",
-                             opts[k]->has_value() ? "present, as in em" : "absent, as in em");
+                             live.present ? "present, as in em" : "absent, as in em");
     if (!o.present) continue;
-    buffers[k] = (*opts[k])->stateBuffers();
-    if (o.counts.size() != buffers[k].size())
+    if (o.counts.size() != live.buffers.size())
       fail<invalid_argument>(fn, path, std::string("the buffer count of ") + opt_names[k],
-                             o.counts.size(), std::to_string(buffers[k].size()) + ", as in em");
-    for (std::size_t i = 0; i < buffers[k].size(); ++i)
-      if (o.counts[i] != static_cast<std::uint64_t>(buffers[k][i]->size()))
+                             o.counts.size(), std::to_string(live.buffers.size()) + ", as in em");
+    for (std::size_t i = 0; i < live.buffers.size(); ++i)
+      if (o.counts[i] != static_cast<std::uint64_t>(live.buffers[i].size()))
         fail<invalid_argument>(fn, path, std::string("a buffer size of ") + opt_names[k],
-                               o.counts[i], sizeMismatch(buffers[k][i]->size(), "em's buffer"));
+                               o.counts[i], sizeMismatch(live.buffers[i].size(), "em's buffer"));
   }
-  // startEpoch() must not fail below: the decayed learning rates stay positive
-  const optim::ExponentialDecay decay{em.config().lr_decay};
-  const int epoch = static_cast<int>(l.epoch);
-  const bool rates_ok =
-      (!opts[0]->has_value() || decay.rate(em.config().theta_optimizer.learning_rate, epoch) > 0) &&
-      (!opts[1]->has_value() || decay.rate(em.config().phi_optimizer.learning_rate, epoch) > 0);
-  if (!rates_ok)
-    fail<invalid_argument>(fn, path, "the epoch", epoch,
-                           "an epoch whose decayed learning rates are positive with em's lr_decay");
 
   // parse into temporaries of the (checked) live sizes
   Vector<S> theta(static_cast<Index>(l.theta_count)), phi(static_cast<Index>(l.phi_count));
@@ -498,30 +481,54 @@ CheckpointInfo loadCheckpoint(const std::string& path, VariationalEM<M, I>& em,
   r.scalars(theta.data(), l.theta_count);
   r.seek(l.phi_offset);
   r.scalars(phi.data(), l.phi_count);
-  std::array<std::vector<Vector<S>>, 2> state;
+  state.epoch = static_cast<int>(l.epoch);
+  state.steps = l.step;
+  state.rngs = l.rngs;
   for (std::size_t k = 0; k < 2; ++k) {
     const OptimizerLayout& o = l.optimizers[k];
+    state.optimizers[k].steps = o.steps;
     for (std::size_t i = 0; i < o.counts.size(); ++i) {
-      state[k].emplace_back(static_cast<Index>(o.counts[i]));
       r.seek(o.offsets[i]);
-      r.scalars(state[k].back().data(), o.counts[i]);
+      r.scalars(state.optimizers[k].buffers[i].data(), o.counts[i]);
     }
   }
 
-  // commit: same sizes, validated values; nothing below throws
-  em.startEpoch(epoch);
-  em.setSteps(l.step);
+  // commit: restore() checks everything before it changes anything; θ, φ cannot fail after it
+  try {
+    em.restore(state);
+  } catch (const invalid_argument& e) {
+    fail<invalid_argument>(fn, path, "the training state", e.what(), "one em can restore");
+  }
   em.model().theta() = theta;
   em.inference().phi() = phi;
-  for (std::size_t k = 0; k < 2; ++k) {
-    if (!l.optimizers[k].present) continue;
-    for (std::size_t i = 0; i < buffers[k].size(); ++i) *buffers[k][i] = state[k][i];
-    (*opts[k])->setSteps(l.optimizers[k].steps);
-  }
-  em.rng().setState(l.rngs[0]);
-  em.shuffleRng().setState(l.rngs[1]);
-  em.dataRng().setState(l.rngs[2]);
-  return {l.version, l.scalar_size, l.architecture, epoch, l.step};
+  return {l.version, l.scalar_size, l.architecture, state.epoch, l.step};
 }
+
+/// A VariationalEM::fit callback that saves a checkpoint every `every_epochs` epochs, at the
+/// epoch boundary (so resuming from it is exact), atomically (saveCheckpoint).
+template <class EM>
+class PeriodicCheckpoint {
+ public:
+  /// @throws iai::invalid_argument if path is empty or every_epochs < 1.
+  PeriodicCheckpoint(EM& em, std::string path, std::string architecture, int every_epochs = 1)
+      : em_(&em), path_(std::move(path)), architecture_(std::move(architecture)),
+        every_(every_epochs) {
+    IAI_CHECK(!path_.empty(), "PeriodicCheckpoint", "path", "empty", "a file name");
+    IAI_CHECK(every_epochs >= 1, "PeriodicCheckpoint", "every_epochs", every_epochs, "≥ 1");
+  }
+  void onEpoch(const EpochStatistics&) {
+    if (em_->epoch() % every_ == 0) {  // em_->epoch() has advanced: epochs completed so far
+      saveCheckpoint(path_, *em_, architecture_);
+      ++saved_;
+    }
+  }
+  int saved() const { return saved_; }
+
+ private:
+  EM* em_;
+  std::string path_, architecture_;
+  int every_;
+  int saved_ = 0;
+};
 
 }  // namespace iai

@@ -10,6 +10,7 @@ namespace iai {
 struct StepStatistics {
   std::int64_t step = 0;               ///< global step counter (from 1)
   int epoch = 0;                       ///< epoch the step belongs to (from 0)
+  Index batch = 0;                     ///< examples in the step's batch (this process's shard)
   std::vector<double> elbo_per_iteration;  ///< batch-mean L_0 … L_T (standard: one value)
   double elbo = 0;                     ///< batch-mean ELBO of the final estimate
   double reconstruction = 0;           ///< batch-mean (1/S) Σ_s log p(x|z_s) of the final estimate
@@ -23,8 +24,15 @@ struct StepStatistics {
 struct EpochStatistics {
   int epoch = 0;
   Index steps = 0;
+  Index examples = 0;                      ///< examples of the finite steps
   double train_elbo = 0;                   ///< mean over the epoch's steps of StepStatistics::elbo
+  double reconstruction = 0;               ///< mean over steps of StepStatistics::reconstruction
+  double kl = 0;                           ///< mean over steps of StepStatistics::kl
   std::vector<double> elbo_per_iteration;  ///< mean over steps, per inference iteration
+  double grad_norm_theta = 0;              ///< mean over steps of StepStatistics::grad_norm_theta
+  double grad_norm_phi = 0;                ///< mean over steps of StepStatistics::grad_norm_phi
+  double theta_learning_rate = 0;          ///< θ's optimizer learning rate in this epoch (0: none)
+  double phi_learning_rate = 0;            ///< φ's optimizer learning rate in this epoch (0: none)
   double seconds = 0;
   Index skipped_steps = 0;                 ///< steps with non-finite values
 };
