@@ -93,13 +93,20 @@ struct Series {
   std::vector<double> x, y;
 };
 
+/// A shaded band [lo, hi] at the x of the series with the same index (e.g. mean ± s.e. over seeds).
+struct Band {
+  std::vector<double> lo, hi;
+};
+
 /// Line plot with axes, ticks and a legend; `log_x` uses a log10 x-axis (x > 0). `y_lo`/`y_hi`,
 /// when finite, fix the y-range (instead of the data's); the lines are then clipped to the plot.
+/// `bands[k]` (optional, one per series or fewer) shades [lo, hi] around series k in its colour.
 inline Document linePlot(const std::string& title, const std::string& x_label,
                          const std::string& y_label, const std::vector<Series>& series,
                          bool log_x = false, double width = 640, double height = 420,
                          double y_lo = std::numeric_limits<double>::quiet_NaN(),
-                         double y_hi = std::numeric_limits<double>::quiet_NaN()) {
+                         double y_hi = std::numeric_limits<double>::quiet_NaN(),
+                         const std::vector<Band>& bands = {}) {
   const double left = 70, right = 160, top = 40, bottom = 50;
   double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
   auto tx = [&](double x) { return log_x ? std::log10(x) : x; };
@@ -108,6 +115,12 @@ inline Document linePlot(const std::string& title, const std::string& x_label,
       if (!std::isfinite(s.y[i]) || (log_x && s.x[i] <= 0)) continue;
       x0 = std::min(x0, tx(s.x[i])), x1 = std::max(x1, tx(s.x[i]));
       y0 = std::min(y0, s.y[i]), y1 = std::max(y1, s.y[i]);
+    }
+  for (std::size_t k = 0; k < bands.size() && k < series.size(); ++k)
+    for (std::size_t i = 0; i < series[k].x.size() && i < bands[k].lo.size() && i < bands[k].hi.size(); ++i) {
+      if (log_x && series[k].x[i] <= 0) continue;
+      if (std::isfinite(bands[k].lo[i])) y0 = std::min(y0, bands[k].lo[i]);
+      if (std::isfinite(bands[k].hi[i])) y1 = std::max(y1, bands[k].hi[i]);
     }
   const bool clip = std::isfinite(y_lo) || std::isfinite(y_hi);
   if (std::isfinite(y_lo)) y0 = y_lo;
@@ -158,6 +171,20 @@ inline Document linePlot(const std::string& title, const std::string& x_label,
   d.text(left + pw / 2, height - 10, x_label, 12, "middle");
   d.text(16, top + ph / 2, y_label, 12, "middle",
          "transform='rotate(-90 16 " + std::to_string(top + ph / 2) + ")'");
+  for (std::size_t k = 0; k < bands.size() && k < series.size(); ++k) {  // bands under the lines
+    const auto& s = series[k];
+    std::ostringstream pts;
+    std::vector<std::size_t> idx;
+    for (std::size_t i = 0; i < s.x.size() && i < bands[k].lo.size() && i < bands[k].hi.size(); ++i)
+      if ((!log_x || s.x[i] > 0) && std::isfinite(bands[k].lo[i]) && std::isfinite(bands[k].hi[i]))
+        idx.push_back(i);
+    if (idx.size() < 2) continue;
+    for (std::size_t i : idx) pts << px(s.x[i]) << ',' << py(bands[k].hi[i]) << ' ';
+    for (auto it = idx.rbegin(); it != idx.rend(); ++it)
+      pts << px(s.x[*it]) << ',' << py(bands[k].lo[*it]) << ' ';
+    d.raw("<polygon points='" + pts.str() + "' fill='" + kPalette[k % 8] +
+          "' fill-opacity='0.18' stroke='none' " + clip_attr + "/>");
+  }
   for (std::size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
     std::vector<double> xs, ys;
