@@ -1,9 +1,11 @@
 // compare_optimizers: the paper's "iterative inference models outperform conventional optimizers"
 // figure — test ELBO (batch mean, nats) against inference iterations 0…N for a trained iterative
 // inference model and for gradient ascent on λ (Eq. 4) from the prior with SGD, SGD + momentum
-// (0.9), RMSProp and Adam. Each optimizer's step size is the best of a grid by the final ELBO on a
-// separate tuning batch of test examples. All methods see the same binarised examples and the same
-// noise ε at every iteration (common random numbers), and use the same S.
+// (0.9), RMSProp and Adam. Each optimizer's step size is the best of a grid by the final ELBO on
+// examples of the validation split that `train` held out of the training set (same --seed and
+// --validation), never on test images. All methods see the same binarised examples (the paired
+// test inputs of --eval-seed, examples/common/evaluation.hpp) and the same noise ε at every
+// iteration (common random numbers), and use the same S.
 // The checkpoint comes from `train --inference iterative --checkpoint FILE`; give the same model
 // options (--latent --hidden --inference-hidden --inference-layers --iterations). Example:
 //   build/examples/train --data mnist-10k --inference iterative --epochs 2 --checkpoint it.ckpt
@@ -29,6 +31,7 @@
 #include <iai/training/checkpoint.hpp>
 
 #include "common/args.hpp"
+#include "common/evaluation.hpp"
 #include "common/experiment.hpp"
 #include "common/json.hpp"
 #include "common/svg.hpp"
@@ -43,28 +46,33 @@ using Mat = iai::Matrix<Scalar>;
 
 const char* kUsage =
     "usage: compare_optimizers --checkpoint FILE [--data fashion-mnist|mnist-10k|DIR]\n"
-    "             [--examples 500] [--tune-examples 100] [--steps 300]\n"
+    "             [--examples 500] [--tune-examples 100] [--validation 0.1] [--steps 300]\n"
     "             [--lr-grid 0.5,0.1,0.05,0.01,0.005,0.001,0.0005,0.0001] [--momentum 0.9]\n"
     "             [--latent 64] [--hidden 512,512] [--inference-hidden 512] [--inference-layers 2]\n"
-    "             [--iterations 5] [--samples 10] [--seed S] [--threads T] [--out DIR]\n"
+    "             [--iterations 5] [--samples 10] [--seed S] [--eval-seed S] [--threads T]\n"
+    "             [--out DIR]\n"
     "Test ELBO vs inference iterations: the iterative inference model of FILE (written by\n"
     "`train --inference iterative --checkpoint FILE`, same model options) run for --steps\n"
     "iterations, and gradient ascent on λ from the prior with SGD, SGD+momentum, RMSProp and Adam,\n"
     "each with the step size from --lr-grid that gives the best final ELBO on --tune-examples\n"
-    "other test examples. Writes compare_optimizers.{csv,svg} and compare_optimizers_zoom.svg.\n";
+    "examples of the validation split `train --seed S --validation V` held out of the training set.\n"
+    "Writes compare_optimizers.{csv,svg} and compare_optimizers_zoom.svg.\n";
 
 struct Options {
   examples::Experiment exp;
   std::string data = "fashion-mnist", out = "out", checkpoint;
   long examples = 500, tune_examples = 100, steps = 300, threads = 1;
+  double validation = 0.1;  // as train's --validation: the split the checkpoint never trained on
+  std::uint64_t eval_seed = 0;
   double momentum = 0.9;
   std::vector<double> grid{0.5, 0.1, 0.05, 0.01, 0.005, 0.001, 0.0005, 0.0001};
 };
 
-// Random streams (with --seed): the binarisation of the examples, the evaluation noise and the
-// tuning noise. Every method restarts the same noise stream, so at iteration t all of them use
-// the same ε (common random numbers).
-constexpr std::uint64_t kDataStream = 101, kNoiseStream = 102, kTuneNoiseStream = 103;
+// Random streams (with --seed): the evaluation noise and the tuning noise. Every method restarts
+// the same noise stream, so at iteration t all of them use the same ε (common random numbers).
+// The inputs: the paired test inputs of --eval-seed and train's statically binarised validation
+// split (examples/common/evaluation.hpp).
+constexpr std::uint64_t kNoiseStream = 102, kTuneNoiseStream = 103;
 
 std::vector<double> parseDoubles(examples::Args& args, const std::string& name,
                                  const std::vector<double>& fallback) {
@@ -137,22 +145,23 @@ std::string fmtLr(double lr) {
 }
 
 int run(const Options& o) {
-  Data test = Data::load(o.data, false);
+  Data test = Data::load(o.data, false), train = Data::load(o.data, true);
   const iai::Index d = test.dim();
-  IAI_CHECK(o.examples + o.tune_examples <= test.size(), "arguments", "--examples + --tune-examples",
-            o.examples + o.tune_examples,
+  IAI_CHECK(o.examples <= test.size(), "arguments", "--examples", o.examples,
             cat("at most the ", std::to_string(test.size()), " test examples of ", o.data));
-  test.setBinarization(iai::Binarization::Dynamic, o.exp.seed + 1);
-
-  // the evaluation examples 0…N−1 and the tuning examples N…N+T−1, binarised once
-  Mat x(d, o.examples), x_tune(d, o.tune_examples);
+  // the evaluation examples: the paired test inputs; the tuning examples: the first of train's
+  // validation split (held out of training with the same --seed and --validation)
+  const Mat x = examples::pairedTestInputs(test, o.examples, o.eval_seed);
+  const iai::Index n_val = examples::validationCount(o.validation, train.size());
+  IAI_CHECK(o.tune_examples <= n_val, "arguments", "--tune-examples", o.tune_examples,
+            cat("at most the ", std::to_string(n_val), " validation examples (--validation)"));
+  Mat x_tune(d, o.tune_examples);
   {
-    iai::Rng rng(o.exp.seed, kDataStream);
-    std::vector<iai::Index> idx(static_cast<std::size_t>(o.examples + o.tune_examples));
+    const Data validation = examples::splitValidation(train, n_val, o.exp.seed).second;
+    std::vector<iai::Index> idx(static_cast<std::size_t>(o.tune_examples));
     std::iota(idx.begin(), idx.end(), iai::Index{0});
-    test.gather(std::span<const iai::Index>(idx).first(static_cast<std::size_t>(o.examples)), x, rng);
-    test.gather(std::span<const iai::Index>(idx).subspan(static_cast<std::size_t>(o.examples)),
-                x_tune, rng);
+    iai::Rng unused;  // the validation split is binarised statically
+    validation.gather(idx, x_tune, unused);
   }
 
   // the trained model and iterative inference model (T from the checkpoint's architecture)
@@ -166,7 +175,7 @@ int run(const Options& o) {
                  info.epoch, arch.c_str());
   }
   std::fprintf(stderr,
-               "compare_optimizers: %s, %ld evaluation + %ld tuning test examples, S = %ld, "
+               "compare_optimizers: %s, %ld test + %ld validation (tuning) examples, S = %ld, "
                "%ld iterations, %d thread(s)\n",
                o.data.c_str(), o.examples, o.tune_examples, o.exp.samples, o.steps,
                Eigen::nbThreads());
@@ -331,6 +340,8 @@ int main(int argc, char** argv) {
     o.checkpoint = args.get("checkpoint", "");
     o.examples = args.getInt("examples", o.examples, 1);
     o.tune_examples = args.getInt("tune-examples", o.tune_examples, 1);
+    o.validation = args.getDouble("validation", o.validation);
+    o.eval_seed = static_cast<std::uint64_t>(args.getInt("eval-seed", static_cast<long>(o.exp.seed), 0));
     o.steps = args.getInt("steps", o.steps, 1);
     o.threads = args.getInt("threads", o.threads, 1);
     o.momentum = args.getDouble("momentum", o.momentum);
