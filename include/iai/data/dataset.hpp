@@ -135,7 +135,7 @@ class Dataset {
   static Dataset fromBytes(const std::uint8_t* bytes, Index rows, Index n, Likelihood likelihood,
                            std::vector<int> labels = {}) {
     IAI_CHECK(rows >= 0 && n >= 0 && (rows == 0 || n == 0 || bytes != nullptr), "Dataset::fromBytes",
-              "rows x n", std::to_string(rows) + "x" + std::to_string(n), "non-negative");
+              "rows x n", detail::shapeString(rows, n), "non-negative");
     IAI_CHECK(labels.empty() || static_cast<Index>(labels.size()) == n, "Dataset::fromBytes",
               "labels.size()", labels.size(), "0 or n = " + std::to_string(n));
     std::array<S, 256> scale;
@@ -328,10 +328,8 @@ class Dataset {
   /// according to binarization(); Dynamic draws one uniform per pixel from `rng`. No allocation.
   void gather(std::span<const Index> idx, MatrixRef<S> out, Rng& rng) const {
     constexpr const char* fn = "Dataset::gather";
-    IAI_CHECK(
-        out.rows() == dim() && out.cols() == static_cast<Index>(idx.size()), fn, "out shape",
-        std::to_string(out.rows()) + "x" + std::to_string(out.cols()),
-        "dim() x number of indices = " + std::to_string(dim()) + "x" + std::to_string(idx.size()));
+    detail::checkShape(fn, "out shape", out.rows(), out.cols(), dim(),
+                       static_cast<Index>(idx.size()), "dim() x number of indices");
     for (std::size_t k = 0; k < idx.size(); ++k) {
       const Index j = idx[k];
       IAI_CHECK(j >= 0 && j < size(), fn, "index", j,
@@ -375,7 +373,7 @@ class Dataset {
   Index imageCols() const { return image_cols_; }
   void setImageShape(Index rows, Index cols) {
     IAI_CHECK(rows >= 0 && cols >= 0 && rows * cols == dim(), "Dataset::setImageShape",
-              "rows x cols", std::to_string(rows) + "x" + std::to_string(cols),
+              "rows x cols", detail::shapeString(rows, cols),
               "non-negative with rows * cols = dim() = " + std::to_string(dim()));
     image_rows_ = rows;
     image_cols_ = cols;

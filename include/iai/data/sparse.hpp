@@ -147,10 +147,8 @@ class SparseCountSource {
   /// @throws iai::invalid_argument on a shape mismatch or an index outside [0, size()).
   void gather(std::span<const Index> idx, MatrixRef<S> out, Rng& /*rng*/) const {
     constexpr const char* fn = "SparseCountSource::gather";
-    IAI_CHECK(out.rows() == dim() && out.cols() == static_cast<Index>(idx.size()), fn,
-              "out shape", std::to_string(out.rows()) + "x" + std::to_string(out.cols()),
-              "dim() x number of indices = " + std::to_string(dim()) + "x" +
-                  std::to_string(idx.size()));
+    detail::checkShape(fn, "out shape", out.rows(), out.cols(), dim(),
+                       static_cast<Index>(idx.size()), "dim() x number of indices");
     for (std::size_t k = 0; k < idx.size(); ++k) {
       const Index j = idx[k];
       IAI_CHECK(j >= 0 && j < size(), fn, "index", j,

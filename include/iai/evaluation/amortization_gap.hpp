@@ -103,13 +103,7 @@ ConvergedAmortizationGap<M> amortizationGapToConvergence(
   IAI_CHECK(max_steps >= optimizer.steps, fn, "max_steps", max_steps,
             "≥ optimizer.steps = " + std::to_string(optimizer.steps));
   const Index d = model.latentDim(), b = x.cols();
-  IAI_CHECK(b >= 1, fn, "x.cols()", b, "≥ 1 (a non-empty batch)");
-  IAI_CHECK(mean.rows() == d && mean.cols() == b, fn, "mean",
-            std::to_string(mean.rows()) + "x" + std::to_string(mean.cols()),
-            "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
-  IAI_CHECK(log_var.rows() == d && log_var.cols() == b, fn, "log_var",
-            std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
-            "latentDim() × batch = " + std::to_string(d) + "x" + std::to_string(b));
+  detail::checkPosteriorBatch(fn, model, x, mean, log_var);
   Index last = optimizer.steps;  // the last inspection point ≤ max_steps
   while (2 * last <= max_steps) last *= 2;
   ElboFor<M> evaluator(elbo);

@@ -70,9 +70,7 @@ class GradientInference {
   Index runObserved(M& model, const ConstMatrixRef<S>& x, MatrixRef<S> mean, MatrixRef<S> log_var,
                     Rng& rng, Observer&& observer) {
     const Index d = mean.rows(), b = mean.cols();
-    IAI_CHECK(log_var.rows() == d && log_var.cols() == b, "GradientInference::runObserved",
-              "log_var", std::to_string(log_var.rows()) + "x" + std::to_string(log_var.cols()),
-              "of mean's shape " + std::to_string(d) + "x" + std::to_string(b));
+    detail::checkPosteriorBatch("GradientInference::runObserved", model, x, mean, log_var);
     auto mean_opt = makeOptimizer(d * b);
     auto log_var_opt = makeOptimizer(d * b);
     neg_grad_.resize(d, b);

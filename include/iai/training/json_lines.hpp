@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -29,9 +30,12 @@ namespace iai {
 class JsonLine {
  public:
   JsonLine& add(std::string_view key, double v) { return raw(key, number(v)); }
-  JsonLine& add(std::string_view key, long v) { return raw(key, std::to_string(v)); }
-  JsonLine& add(std::string_view key, long long v) { return raw(key, std::to_string(v)); }
-  JsonLine& add(std::string_view key, int v) { return raw(key, std::to_string(v)); }
+  JsonLine& add(std::string_view key, float v) { return raw(key, number(v)); }
+  template <class T>
+    requires std::is_integral_v<T> && (!std::is_same_v<T, bool>)
+  JsonLine& add(std::string_view key, T v) {
+    return raw(key, std::to_string(v));
+  }
   JsonLine& add(std::string_view key, bool v) { return raw(key, v ? "true" : "false"); }
   JsonLine& add(std::string_view key, std::string_view v) { return raw(key, quote(v)); }
   JsonLine& add(std::string_view key, const std::string& v) { return raw(key, quote(v)); }
