@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <cstdint>
 #include <map>
 #include <sstream>
 #include <string>
@@ -224,6 +225,39 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
       line.add("test_nll_per_seed", d_nll);
       jsonl << line.str() << '\n';
     }
+  }
+
+  // validation ELBO at the last epoch every run has reached (a paired snapshot while runs train)
+  std::size_t common = SIZE_MAX;
+  for (const Arm& a : arms)
+    for (const Run& r : a.runs) common = std::min(common, r.validation.size());
+  if (common != SIZE_MAX && common > 0) {
+    md << "\nValidation ELBO at epoch " << common
+       << ", the last epoch every run has reached (mean ± s.e. over seeds; the validation split "
+          "and its binarisation are the same for every arm of a seed):\n\n"
+       << "| inference model | validation ELBO at epoch " << common << " |\n| --- | --- |\n";
+    std::map<std::string, std::map<long, double>> at;
+    for (const Arm& a : arms) {
+      std::vector<double> v;
+      for (const Run& r : a.runs) v.push_back(r.validation[common - 1]), at[a.name][r.seed] = r.validation[common - 1];
+      md << "| " << a.label << " | " << examples::stats::format(meanSe(v)) << " |\n";
+    }
+    for (const Arm& it : arms) {
+      if (it.name.rfind("iterative", 0) != 0) continue;
+      for (const Arm& st : arms)
+        if (st.name.rfind("standard", 0) == 0)
+          md << "| paired: " << it.label << " − " << st.label << " | "
+             << examples::stats::formatSigned(meanSe(examples::stats::pairedDifferences(at[it.name], at[st.name])))
+             << " |\n";
+    }
+    JsonLine line;
+    line.add("validation_epoch_common", static_cast<long>(common));
+    for (const Arm& a : arms) {
+      std::vector<double> v;
+      for (const auto& [seed, value] : at[a.name]) v.push_back(value);
+      addMeanSe(line, "validation_elbo_" + a.name, meanSe(v));
+    }
+    jsonl << line.str() << '\n';
   }
 
   // every run: its budget and numbers
