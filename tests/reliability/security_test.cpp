@@ -104,7 +104,7 @@ TEST_CASE("Every reader refuses a FIFO without blocking, naming the file", "[rel
 TEST_CASE("Readers refuse directories and devices with an io_error", "[reliability][security]") {
   TempDir dir;
   Run run;
-  for (const std::string path : {dir.path().string(), std::string("/dev/null")}) {
+  for (const std::string& path : {dir.path().string(), std::string("/dev/null")}) {
     INFO(path);
     CHECK_THROWS_WITH(iai::readIdx(path), Catch::Contains("not a regular file"));
     CHECK_THROWS_WITH(iai::readCheckpointInfo(path), Catch::Contains("not a regular file"));
