@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <iai/core/errors.hpp>
+#include <iai/core/file.hpp>
 
 #include "common/args.hpp"
 #include "common/experiment.hpp"
@@ -140,7 +141,7 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
   std::snprintf(row, sizeof row, "%-28s %5s %17s %17s %17s\n", "inference model", "runs",
                 "test ELBO", "-log p(x)", "amortization gap");
   txt << title << " (mean ± s.e. over seeds)\n" << row;
-  std::ofstream jsonl(fs::path(dir) / "summary.jsonl", std::ios::trunc);
+  std::ostringstream jsonl;
   md << "### " << title << "\n\n";
   md << "| inference model | runs done | test ELBO | −log p(x) | amortized ELBO (gap subset) | refined ELBO | "
         "amortization gap | epochs | stopped early | wall time per run (min) |\n"
@@ -287,12 +288,8 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
          << ") | " << (per_t.empty() ? "–" : per_t) << " | "
          << fmt((r.value("seconds_train") + r.value("seconds_final")) / 60.0, 1) << " |\n";
     }
-  {
-    const std::string path = (fs::path(dir) / "summary.md").string();
-    std::ofstream f(path, std::ios::trunc);
-    f << md.str();
-    IAI_CHECK(static_cast<bool>(f), "reproduce_table", "--dir", dir, "a writable folder");
-  }
+  iai::writeFileAtomically((fs::path(dir) / "summary.md").string(), md.str(), "reproduce_table");
+  iai::writeFileAtomically((fs::path(dir) / "summary.jsonl").string(), jsonl.str(), "reproduce_table");
   std::fputs(console ? txt.str().c_str() : md.str().c_str(), stdout);
 
   // validation ELBO against epoch: mean ± s.e. over the seeds that reached each epoch

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include <iai/core/file.hpp>
 #include <iai/data.hpp>
 #include <iai/evaluation.hpp>
 #include <iai/iai.hpp>
@@ -144,14 +145,9 @@ class History {
   void append(const std::string& line) {
     lines_.push_back(line);
     if (path_.empty()) return;
-    const std::string tmp = path_ + ".tmp";
-    {
-      std::ofstream f(tmp, std::ios::trunc);
-      for (const std::string& l : lines_) f << l << '\n';
-      f.flush();
-      IAI_CHECK(static_cast<bool>(f), "History::append", "path", path_, "a writable file");
-    }
-    std::filesystem::rename(tmp, path_);
+    std::string text;
+    for (const std::string& l : lines_) text += l + '\n';
+    iai::writeFileAtomically(path_, text, "History::append");  // atomic, no link following
   }
   std::vector<double> values(const std::string& key) const {
     std::vector<double> out;

@@ -2,7 +2,7 @@
 # (examples/common/experiment.hpp, guardedMain). Runs `train` with bad input of each kind and
 # checks the exit code and that stderr ends with exactly one line "train: error: <message>":
 #   cmake -DTRAIN=<path to train> -DOUT=<scratch folder> -P example_exit_code.cmake
-set(tiny "--data fashion-mnist --train-examples 16 --test-examples 16 --hidden 8 --inference-hidden 8 --epochs 1 --out ${OUT}")
+set(tiny "--data fashion-mnist --train-examples 16 --test-examples 16 --validation 0 --hidden 8 --inference-hidden 8 --epochs 1 --out ${OUT}")
 set(cases
   "--epochs -3|arguments: --epochs is -3, but must be"
   "--lr 0|arguments: --lr is 0, but must be"
