@@ -18,7 +18,8 @@
 // {train,test}.{npy,csv}; IDX), or one .npy / .csv / .txt file (its last 10 % is the test set).
 // Options: --data, --epochs (1), --train-examples / --test-examples (0: all), --eval-samples K
 // (1000) and --eval-examples (1000) for importance sampling with the final λ_T as the proposal,
-// --out (figures), --max-grad-norm (0: no clipping), and the model options of experiment.hpp.
+// --out (figures), --max-grad-norm (0: no clipping), --threads (2), and the model options of
+// experiment.hpp.
 // Prints one JSON line per epoch and one with the final numbers; figures go to --out:
 // data/reconstruction/sample grids for images, top words per latent direction for text.
 #pragma once
@@ -356,6 +357,8 @@ inline int trainLikelihood(Args& args, iai::Likelihood likelihood) {
   const iai::Index eval_samples = args.getInt("eval-samples", 1000, 1);
   const iai::Index eval_examples = args.getInt("eval-examples", 1000, 1);
   const std::string out = args.get("out", "out");
+  const long threads = args.getInt("threads", 2, 1);
+  Eigen::setNbThreads(static_cast<int>(threads));
   const double max_grad_norm = args.getDouble("max-grad-norm", 0.0, false);
   IAI_CHECK(max_grad_norm >= 0, "arguments", "--max-grad-norm", max_grad_norm, "≥ 0 (0: no clipping)");
   args.rejectUnknown();
