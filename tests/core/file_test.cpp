@@ -281,5 +281,6 @@ TEST_CASE("InputFile opens regular files and refuses FIFOs, devices and director
   CHECK_THAT(ioError([&] { iai::InputFile in("/dev/null", "reader", "a data file"); }),
              Catch::Contains("not a regular file"));
   CHECK_THAT(ioError([&] { iai::InputFile in(dir.file("missing"), "reader", "a data file"); }),
-             Catch::Contains("reader: the file '" + dir.file("missing") + "' is missing"));
+             Catch::Contains("reader: the file '" + dir.file("missing") +
+                             "' is unreadable (No such file or directory)"));
 }

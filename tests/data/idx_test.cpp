@@ -67,7 +67,7 @@ TEST_CASE("readIdx rejects a missing file or a folder with iai::io_error", "[dat
   iai_test::TempDir dir("missing");
   const std::string missing = dir.file("train-images-idx3-ubyte");
   CHECK_THAT(iai_test::ioErrorMessage([&] { iai::readIdx(missing); }),
-             Contains("readIdx: the file '" + missing + "' is missing"));
+             Contains("readIdx: the file '" + missing + "' is unreadable (No such file or directory)"));
   CHECK_THAT(iai_test::ioErrorMessage([&] { iai::readIdx(dir.path().string()); }),
              Contains("is not a regular file"));
 }

@@ -100,9 +100,7 @@ class InputFile {
 #endif
     if (fd < 0) {
       const int e = errno;
-      detail::raiseFile(function_, "", path_,
-                        e == ENOENT ? std::string("missing")
-                                    : "unreadable (" + detail::systemError(e) + ")",
+      detail::raiseFile(function_, "", path_, "unreadable (" + detail::systemError(e) + ")",
                         "an existing, readable file: " + std::string(what));
     }
 #if defined(_WIN32)
