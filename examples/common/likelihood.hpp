@@ -282,11 +282,11 @@ int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, E
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
     if (data.height > 0) {
-      const iai::Index k = std::min<iai::Index>(8, n), d = model.latentDim();
-      iai::Matrix<Scalar> mean(d, k), log_var(d, k), recon(dim, k), samples(dim, 8), z(d, 8);
+      const iai::Index k = std::min<iai::Index>(8, n);
+      iai::Matrix<Scalar> q_mean(d, k), q_log_var(d, k), recon(dim, k), samples(dim, 8), z(d, 8);
       iai::Rng rng(e.seed, kFigureNoise);
-      em.infer(x.leftCols(k), mean, log_var, rng);
-      model.decode(mean, recon);
+      em.infer(x.leftCols(k), q_mean, q_log_var, rng);
+      model.decode(q_mean, recon);
       iai::fillNormal(rng, z);
       model.decode(z, samples);
       iai::Matrix<Scalar> grid(dim, 3 * 8);
@@ -301,7 +301,7 @@ int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, E
     if (!data.vocabulary.empty()) {
       // Top words per latent direction k: the largest increase of the logits η(z) from z = 0 to
       // z = 3 e_k (the first 10 directions).
-      const iai::Index d = model.latentDim(), dirs = std::min<iai::Index>(10, d);
+      const iai::Index dirs = std::min<iai::Index>(10, d);
       iai::Matrix<Scalar> z = iai::Matrix<Scalar>::Zero(d, dirs + 1);
       for (iai::Index k = 0; k < dirs; ++k) z(k, k + 1) = 3;
       const iai::Matrix<Scalar> eta = model.decoder().forward(z);
@@ -315,7 +315,11 @@ int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, E
         text += "z" + std::to_string(k) + ":";
         for (iai::Index t = 0; t < std::min<iai::Index>(10, dim); ++t) {
           const auto v = static_cast<std::size_t>(order[static_cast<std::size_t>(t)]);
-          text += " " + (v < data.vocabulary.size() ? data.vocabulary[v] : std::to_string(v + 1));
+          text += ' ';
+          if (v < data.vocabulary.size())
+            text += data.vocabulary[v];
+          else
+            text += std::to_string(v + 1);
         }
         text += "\n";
       }

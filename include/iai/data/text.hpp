@@ -2,6 +2,7 @@
 // Shared by the text formats (CSV, sparse lines): the whole file read through iai::InputFile
 // after its size is checked against a cap, line splitting (LF or CRLF) with line numbers for
 // messages, and strict number parsing (std::from_chars; no locale, no NaN/inf, no trailing junk).
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
