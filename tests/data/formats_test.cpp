@@ -491,5 +491,6 @@ TEST_CASE("The .npy, CSV, CIFAR-10 and sparse readers refuse a FIFO without bloc
                 {"readSparseCounts", "not a regular file"});
   checkContains(readWithDeadline(fifo, [&] { iai::readCsv(dir.path().string()); }),
                 {"readCsv", "not a regular file"});  // a directory
-  checkContains(ioErrorMessage([&] { iai::readNpy(dir.file("missing.npy")); }), {"readNpy", "missing"});
+  checkContains(ioErrorMessage([&] { iai::readNpy(dir.file("missing.npy")); }),
+                {"readNpy", "missing.npy", "unreadable"});
 }
