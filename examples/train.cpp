@@ -23,6 +23,7 @@
 #include "common/evaluation.hpp"
 #include "common/experiment.hpp"
 #include "common/json.hpp"
+#include "common/likelihood.hpp"
 #include "common/svg.hpp"
 
 namespace {
@@ -33,6 +34,8 @@ using Data = iai::Dataset<Scalar>;
 
 const char* kUsage =
     "usage: train [--data fashion-mnist|mnist-10k|DIR] [--inference standard|iterative]\n"
+    "             [--likelihood bernoulli|gaussian|multinomial] (gaussian, multinomial: see\n"
+    "              examples/common/likelihood.hpp; --data also patches-32, spam-assassin, FILE)\n"
     "             [--epochs N] [--batch 64] [--samples 10] [--iterations 5] [--lr 2e-4]\n"
     "             [--latent 64] [--hidden 512,512] [--inference-hidden 512] [--inference-layers 2]\n"
     "             [--levels 1] [--prior-hidden 256,256] [--encode gradients|errors]\n"
@@ -222,6 +225,11 @@ int main(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       return 0;
     }
+    // The paper's Gaussian-output (images, bits/dim) and multinomial-output (documents,
+    // perplexity) models: examples/common/likelihood.hpp. Bernoulli continues below.
+    if (const auto likelihood = iai::likelihoodFromName(args.get("likelihood", "bernoulli"));
+        likelihood != iai::Likelihood::Bernoulli)
+      return examples::trainLikelihood(args, likelihood);
     Options o;
     o.exp.read(args);
     o.data = args.get("data", o.data);
