@@ -154,7 +154,8 @@ TEST_CASE("EarlyStopping stops once the last patience epochs gain less than min_
 
 TEST_CASE("EarlyStopping stops VariationalEM::fit on a validation ELBO", "[training][callbacks]") {
   const Matrix<double> x = makeData();
-  iai::MatrixBatchSource<double> train(x.leftCols(48)), validation(x.rightCols(16));
+  const Matrix<double> x_train = x.leftCols(48), x_validation = x.rightCols(16);
+  iai::MatrixBatchSource<double> train(x_train), validation(x_validation);
   Run run(smallConfig());
   iai::Rng rng(9);
   // min_gain so large that the second epoch already fails the rule (patience 1)

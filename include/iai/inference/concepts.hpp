@@ -15,7 +15,9 @@
 #include <concepts>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
+#include "iai/core/config.hpp"
 #include "iai/core/errors.hpp"
 #include "iai/core/types.hpp"
 
@@ -28,17 +30,20 @@ struct SignalRequest {
   ErrorWeighting error_weighting = ErrorWeighting::Raw;
 };
 
-/// An optional read-only view of a d × B or D × B matrix (Eigen::Ref): a Matrix, a Map or a block
-/// such as one level's rows of a stacked matrix binds without a copy. Unlike std::optional<Ref>
-/// it can be re-pointed by assignment.
+/// An optional read-only view of a d × B or D × B matrix with contiguous columns (a Matrix, a
+/// Map, a Ref, or a block such as one level's rows of a stacked matrix): it binds without a copy
+/// and can be re-pointed by assignment. `*signal` and `signal->` give the view, an
+/// Eigen::Map<const Matrix<S>, 0, Eigen::OuterStride<>>.
 template <class S>
 class Signal {
  public:
+  using View = Eigen::Map<const Matrix<S>, 0, Eigen::OuterStride<>>;
+
   Signal() = default;
   Signal(std::nullopt_t) {}  // NOLINT(google-explicit-constructor): u.x = std::nullopt
   template <class Derived>
   Signal(const Eigen::MatrixBase<Derived>& m) {  // NOLINT(google-explicit-constructor)
-    view_.emplace(m);
+    emplace(m);
   }
   Signal(const Signal& other) { assign(other); }
   Signal& operator=(const Signal& other) {
@@ -47,23 +52,31 @@ class Signal {
   }
   ~Signal() = default;
 
+  /// Views m, which must have direct access and contiguous columns (inner stride 1).
   template <class Derived>
   void emplace(const Eigen::MatrixBase<Derived>& m) {
+    static_assert(std::is_same_v<typename Derived::Scalar, S>,
+                  "iai: a signal must have the inference model's Scalar type");
+    static_assert(Derived::IsRowMajor == 0 || Derived::ColsAtCompileTime == 1,
+                  "iai: a signal views column-major storage (one example per column)");
+    IAI_ASSERT(m.innerStride() == 1);
     view_.reset();
-    view_.emplace(m);
+    view_.emplace(m.derived().data(), m.rows(), m.cols(), Eigen::OuterStride<>(m.outerStride()));
   }
   void reset() { view_.reset(); }
   bool has_value() const { return view_.has_value(); }
   explicit operator bool() const { return view_.has_value(); }
-  const ConstMatrixRef<S>& operator*() const { return *view_; }
-  const ConstMatrixRef<S>* operator->() const { return &*view_; }
+  const View& operator*() const { return *view_; }
+  const View* operator->() const { return &*view_; }
 
  private:
   void assign(const Signal& other) {
     view_.reset();
-    if (other.view_) view_.emplace(*other.view_);
+    if (other.view_)
+      view_.emplace(other.view_->data(), other.view_->rows(), other.view_->cols(),
+                    Eigen::OuterStride<>(other.view_->outerStride()));
   }
-  std::optional<ConstMatrixRef<S>> view_;
+  std::optional<View> view_;
 };
 
 /// Inputs of one iterative update for a batch of B examples (d latent, D observed dims): views of

@@ -28,7 +28,10 @@ template <class S>
 class MatrixBatchSource {
  public:
   using Scalar = S;
+  /// Views `data`, which must outlive the source.
   explicit MatrixBatchSource(const Matrix<S>& data) : data_(&data) {}
+  /// A temporary would dangle: keep the matrix in a variable.
+  explicit MatrixBatchSource(Matrix<S>&&) = delete;
   Index size() const { return data_->cols(); }
   Index dim() const { return data_->rows(); }
   void gather(std::span<const Index> idx, MatrixRef<S> out, Rng& /*rng*/) const {

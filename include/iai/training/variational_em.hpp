@@ -64,7 +64,7 @@ struct TrainingConfig {
   /// Learning-rate schedule: the factor on the initial rates in epoch e. Empty: lr_decay^e. A
   /// function of the epoch only, so a resumed run continues it exactly (e.g. a step schedule
   /// [](int e) { return e < 50 ? 1.0 : 0.1; }, or warm restarts). Must be positive and finite.
-  std::function<double(int)> lr_schedule;
+  std::function<double(int)> lr_schedule{};
   int kl_warmup_epochs = 0;      ///< 0: off
   double max_grad_norm = 0.0;    ///< > 0: clip θ's and φ's gradients to this global norm each
   bool update_theta = true;      ///< false: θ stays fixed (fit only φ to a given model)
