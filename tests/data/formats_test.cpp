@@ -254,7 +254,7 @@ TEST_CASE("readCsv rejects ragged lines, non-numbers, NaN and empty files", "[da
 
 // --- CIFAR-10 -------------------------------------------------------------------------------
 
-TEST_CASE("readCifar10 reads records of 1 + 3072 bytes; Dataset::loadCifar10 reads a folder",
+TEST_CASE("readCifar10 reads records of 1 + 3072 bytes and Dataset::loadCifar10 reads a folder",
           "[data][cifar]") {
   iai_test::TempDir dir("cifar");
   iai::writeCifar10(dir.file("data_batch_1.bin"), cifarRecords(3));
@@ -363,7 +363,7 @@ TEST_CASE("readSparseCounts rejects bad indices, counts and labels with the line
 
 // --- Dataset: ranges by likelihood, dequantisation ------------------------------------------
 
-TEST_CASE("Dataset's range follows the likelihood; outside it is an iai::domain_error",
+TEST_CASE("Dataset's range follows the likelihood, outside it is an iai::domain_error",
           "[data][dataset]") {
   using D = iai::Dataset<double>;
   iai::Matrix<double> x(2, 2);
@@ -426,7 +426,7 @@ TEST_CASE("Dataset's range follows the likelihood; outside it is an iai::domain_
   CHECK(iai::Dataset<float>::fromNpy(dir.file("f.npy"), iai::Likelihood::Gaussian).dim() == 2);
 }
 
-TEST_CASE("Uniform dequantisation: x = (b + u)/256 inside byte b's bin; Static is fixed per column",
+TEST_CASE("Uniform dequantisation: x = (b + u)/256 inside byte b's bin, Static is fixed per column",
           "[data][dataset]") {
   std::vector<std::uint8_t> bytes{0, 1, 128, 255, 7, 9};
   auto d = iai::Dataset<double>::fromBytes(bytes.data(), 3, 2, iai::Likelihood::Gaussian);
