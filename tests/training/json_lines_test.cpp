@@ -67,7 +67,7 @@ std::vector<std::string> lines(std::FILE* f) {
 
 }  // namespace
 
-TEST_CASE("JsonLine escapes quotes, backslashes and every control character; non-finite is null",
+TEST_CASE("JsonLine escapes quotes, backslashes and every control character, and writes non-finite as null",
           "[training][json]") {
   std::string all_controls;
   for (int c = 1; c < 0x20; ++c) all_controls += static_cast<char>(c);
