@@ -398,9 +398,10 @@ class Dataset {
   Dequantization dequantization() const { return dequantization_; }
   std::uint64_t dequantizationSeed() const { return dequantization_seed_; }
 
-  /// Uniform dequantisation in gather (the authors' continuous-image preprocessing, paper §5):
-  /// x = (b + u)/256 with u ~ U[0, 1), so x ∈ [0, 1) has a density and −log p(x) − D log 256
-  /// is the negative log-probability of the 8-bit data. Dynamic draws u at every gather from its
+  /// Uniform dequantisation in gather (continuous images, paper §5; the authors add U(−½, ½) to
+  /// b, clamp and divide by 255, ours makes each byte's bin exactly 1/256 wide):
+  /// x = (b + u)/256 with u ~ U[0, 1), so x ∈ [0, 1) has a density and −log p(x) + D log 256
+  /// bounds the negative log-probability of the 8-bit data (docs/derivations.md §3.2). Dynamic draws u at every gather from its
   /// Rng; Static draws column j's u from Rng(seed, j), so evaluation sees fixed inputs.
   /// @throws iai::invalid_argument unless the data are 8-bit (eightBit()) and not binarised.
   void setDequantization(Dequantization mode, std::uint64_t seed = 0) {

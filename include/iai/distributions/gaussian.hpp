@@ -6,9 +6,10 @@
 //   ∂/∂log σ_i² = −½ + ½ (x_i − μ_i)² e^{−s_i}  inside [log_var_min, log_var_max], 0 strictly
 //                 outside (the clamp's derivative, as torch.clamp)
 // The authors add 1e-5 to σ² in the quadratic term; with s ≥ log_var_min the exact density is
-// finite, so it is used here. Discretization offset: for 8-bit data x/255 (dequantized, in
-// [0, 1]), the authors report the density minus log 256 per dimension, i.e. the log-probability
-// of a bin of width 1/256, so that the NLL converts to bits/dim (CIFAR-10).
+// finite, so it is used here. Discretization offset: for 8-bit data dequantised into bins of
+// width 1/256 in [0, 1] (Dataset::setDequantization), the log-probability of a byte is bounded by
+// the density minus log 256 per dimension, so that the NLL converts to bits/dim (CIFAR-10;
+// docs/derivations.md §3.2).
 #include <algorithm>
 #include <cmath>
 #include <string>
