@@ -211,14 +211,18 @@ bool notifyOneEpoch(C& c, const EpochStatistics& e) {
   return false;
 }
 
-/// Every callback sees the statistics; true if any asks to stop.
+/// Every callback sees the statistics, in order (no short-circuit); true if any asks to stop.
 template <class... Cs>
 bool notifyStep(const StepStatistics& s, [[maybe_unused]] Index steps_per_epoch, Cs&... cs) {
-  return (notifyOneStep(cs, s, steps_per_epoch) | ... | false);
+  bool stop = false;
+  ((stop = notifyOneStep(cs, s, steps_per_epoch) || stop), ...);
+  return stop;
 }
 template <class... Cs>
 bool notifyEpoch([[maybe_unused]] const EpochStatistics& e, Cs&... cs) {
-  return (notifyOneEpoch(cs, e) | ... | false);
+  bool stop = false;
+  ((stop = notifyOneEpoch(cs, e) || stop), ...);
+  return stop;
 }
 
 }  // namespace detail
