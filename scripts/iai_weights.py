@@ -21,6 +21,7 @@ MAGIC = b"IAIMODEL"
 VERSION = 1
 MAX_STRING = 65536
 MAX_TENSORS = 1 << 20
+MAX_DIM = (1 << 31) - 1
 
 
 class ModelFileError(ValueError):
@@ -72,6 +73,8 @@ def load(path):
     for _ in range(count):
         name = string()
         rows, cols = u64(), u64()
+        if rows > MAX_DIM or cols > MAX_DIM:
+            raise ModelFileError(f"{path}: tensor '{name}' of {rows}x{cols} exceeds 2^31 - 1 rows or columns")
         nbytes = rows * cols * scalar
         if nbytes > end - pos:
             raise ModelFileError(f"{path}: tensor '{name}' of {rows}x{cols} does not fit the file")

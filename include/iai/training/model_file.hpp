@@ -31,6 +31,8 @@ inline constexpr std::uint32_t kModelFileVersion = 1;
 inline constexpr std::uint64_t kModelFileMaxString = 65536;
 /// Most tensors a model file declares.
 inline constexpr std::uint64_t kModelFileMaxTensors = 1u << 20;
+/// Largest row or column count of a tensor (2^31 − 1; a 0-row tensor still has a bounded width).
+inline constexpr std::uint64_t kModelFileMaxDim = 0x7FFFFFFFu;
 
 /// One named parameter tensor (a vector is rows × 1).
 template <class S>
@@ -206,12 +208,12 @@ ModelFile<S> readModelFile(const std::string& path) {
     t.name = string("the name of " + label);
     const std::uint64_t rows = u64("the rows of " + label), cols = u64("the columns of " + label);
     std::uint64_t n = 0, n_bytes = 0;
-    if (!detail::mulChecked(rows, cols, n) || !detail::mulChecked(n, sizeof(S), n_bytes) ||
-        n_bytes > end - pos)
-      corrupted("the shape of " + label, detail::shapeString(static_cast<std::ptrdiff_t>(rows),
-                                                             static_cast<std::ptrdiff_t>(cols)),
-                "one whose " + std::to_string(sizeof(S)) + "-byte entries fit in the " +
-                    std::to_string(end - pos) + " bytes left");
+    if (rows > kModelFileMaxDim || cols > kModelFileMaxDim || !detail::mulChecked(rows, cols, n) ||
+        !detail::mulChecked(n, sizeof(S), n_bytes) || n_bytes > end - pos)
+      corrupted("the shape of " + label,
+                std::to_string(rows) + " rows by " + std::to_string(cols) + " columns",
+                "at most 2^31 − 1 rows and columns, whose " + std::to_string(sizeof(S)) +
+                    "-byte entries fit in the " + std::to_string(end - pos) + " bytes left");
     t.values.resize(static_cast<Index>(rows), static_cast<Index>(cols));
     for (std::uint64_t i = 0; i < n; ++i)
       t.values.data()[i] = std::bit_cast<S>(
