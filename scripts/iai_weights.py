@@ -72,6 +72,8 @@ def load(path):
     tensors = {}
     for _ in range(count):
         name = string()
+        if not name or name in tensors:
+            raise ModelFileError(f"{path}: tensor name {name!r} is empty or repeated")
         rows, cols = u64(), u64()
         if rows > MAX_DIM or cols > MAX_DIM:
             raise ModelFileError(f"{path}: tensor '{name}' of {rows}x{cols} exceeds 2^31 - 1 rows or columns")

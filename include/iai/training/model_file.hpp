@@ -13,6 +13,7 @@
 //   saveModelFile / readModelFile      any named tensors
 //   saveModel / loadModel              θ as "theta" and φ as "phi" of a (model, inference) pair
 #include <bit>
+#include <set>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -202,10 +203,13 @@ ModelFile<S> readModelFile(const std::string& path) {
   if (count > kModelFileMaxTensors || count > (end - pos) / 24)
     corrupted("the tensor count", count, "at most " + std::to_string((end - pos) / 24));
   out.tensors.reserve(static_cast<std::size_t>(count));
+  std::set<std::string> names;
   for (std::uint64_t k = 0; k < count; ++k) {
     const std::string label = "tensor " + std::to_string(k);
     NamedTensor<S> t;
     t.name = string("the name of " + label);
+    if (t.name.empty() || !names.insert(t.name).second)
+      corrupted("the name of " + label, detail::quoteBytes(t.name), "non-empty and unique");
     const std::uint64_t rows = u64("the rows of " + label), cols = u64("the columns of " + label);
     std::uint64_t n = 0, n_bytes = 0;
     if (rows > kModelFileMaxDim || cols > kModelFileMaxDim || !detail::mulChecked(rows, cols, n) ||
