@@ -2,6 +2,7 @@
 // docs/reliability.md ("Security"): links planted at the temporary names or at the target,
 // existing files at the temporary name, and FIFOs, devices or directories given as input.
 #include "support/catch.hpp"
+#include "support/temp_dir.hpp"
 
 #include <iai/core/file.hpp>
 
@@ -25,28 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("iai-file-test-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::size_t entries() const {
-    return static_cast<std::size_t>(
-        std::distance(fs::directory_iterator(path_), fs::directory_iterator()));
-  }
-
- private:
-  fs::path path_;
-};
+using iai_test::TempDir;
 
 std::string readText(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

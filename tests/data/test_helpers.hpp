@@ -15,6 +15,7 @@
 #endif
 
 #include "support/catch.hpp"
+#include "support/temp_dir.hpp"
 
 #include <iai/core/errors.hpp>
 
@@ -24,27 +25,6 @@ using Bytes = std::vector<std::uint8_t>;
 
 inline std::string fixtureDir() { return std::string(IAI_SOURCE_DIR) + "/tests/data/fixtures"; }
 
-/// A fresh folder under the system temp directory, removed with its contents on destruction.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag) {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("iai-data-test-" + tag + "-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline void writeBytes(const std::string& path, const Bytes& bytes) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);

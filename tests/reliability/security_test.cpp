@@ -1,6 +1,7 @@
 // Security (docs/reliability.md): every reader refuses a FIFO, device or directory with a typed
 // error instead of blocking, and checkpoint saving never writes through a planted link.
 #include "support/catch.hpp"
+#include "support/temp_dir.hpp"
 
 #include <iai/data.hpp>
 #include <iai/inference.hpp>
@@ -25,26 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("iai-security-test-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using iai_test::TempDir;
 
 std::string readText(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

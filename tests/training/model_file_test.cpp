@@ -1,6 +1,7 @@
 // Model-only files (training/model_file.hpp): named tensors with shapes round trip bitwise; θ and
 // φ move between runs without the trainer; damaged files are rejected with typed errors.
 #include "support/catch.hpp"
+#include "support/temp_dir.hpp"
 
 #include <iai/inference.hpp>
 #include <iai/models/linear_gaussian_model.hpp>
@@ -21,25 +22,7 @@ using Bytes = std::vector<char>;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() /
-            ("iai-model-file-test-" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using iai_test::TempDir;
 
 Bytes readBytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
