@@ -49,10 +49,12 @@ class ProgressBar {
   }
 
  public:
+  /// Writes to `out` (nullptr: silent, e.g. on all but one rank of a distributed run).
   explicit ProgressBar(double every_seconds = 10.0, std::FILE* out = stderr)
-      : every_(every_seconds), out_(out), tty_(isTerminal(out)) {}
+      : every_(every_seconds), out_(out), tty_(out != nullptr && isTerminal(out)) {}
 
   void onStep(const StepStatistics& s, Index steps_per_epoch) {
+    if (!out_) return;
     const auto now = std::chrono::steady_clock::now();
     if (in_epoch_ == 0)  // the epoch started when its first step did
       epoch_start_ = now - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -87,6 +89,7 @@ class ProgressBar {
   }
   /// Progress of a long evaluation (importance sampling, refinement): `done` of `total` units.
   void onProgress(const char* what, Index done, Index total) {
+    if (!out_) return;
     const auto now = std::chrono::steady_clock::now();
     if (done == 0) eval_start_ = now;
     const double elapsed = std::chrono::duration<double>(now - eval_start_).count();
@@ -117,6 +120,7 @@ class ProgressBar {
     return buf;
   }
   void onEpoch(const EpochStatistics& e) {
+    if (!out_) return;
     std::fprintf(out_, "%sepoch %d done: train elbo %.3f, %ld steps, %.1f s, %.0f ex/s\n",
                  tty_ ? "\r\n" : "", e.epoch, e.train_elbo, static_cast<long>(e.steps), e.seconds,
                  e.seconds > 0 ? static_cast<double>(e.examples) / e.seconds : 0.0);

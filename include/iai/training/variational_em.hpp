@@ -233,6 +233,11 @@ class VariationalEM {
   /// by 1/global_batch (0: x.cols()) so that the sum over disjoint shards of a global batch is the
   /// global batch mean.
   void computeGradients(const ConstMatrixRef<S>& x, Index global_batch = 0) {
+    computeGradients(x, global_batch, rng_);
+  }
+  /// The same with the inference noise drawn from `noise` instead of rng() (a data-parallel run
+  /// gives every shard of a global batch its own stream: distributed/mpi.hpp).
+  void computeGradients(const ConstMatrixRef<S>& x, Index global_batch, Rng& noise) {
     t0_ = std::chrono::steady_clock::now();
     M& model = *model_;
     I& inf = *inference_;
@@ -244,13 +249,22 @@ class VariationalEM {
               "≥ 0 (0: x.cols())");
     detail::scaleInPlace(model.gradTheta(), S(0));  // the passes over θ and φ use both cores
     detail::scaleInPlace(inf.gradPhi(), S(0));
-    batch_ = b;
-    e_step_.run(x, train_elbo_, rng_, EStep<M, I>::Mode::Train);
+    e_step_.run(x, train_elbo_, noise, EStep<M, I>::Mode::Train);
     // ascent sums → loss gradients: θ from −mean_j L_T; φ from −(1/T) Σ_t mean_j L_t
     const S inv_b = S(1) / static_cast<S>(global_batch > 0 ? global_batch : b);
     detail::scaleInPlace(model.gradTheta(), -inv_b);
     detail::scaleInPlace(inf.gradPhi(), -inv_b / static_cast<S>(iterations()));
+    stats_.batch = b;
+    stats_.elbo_per_iteration = e_step_.trace();
+    stats_.elbo = train_elbo_.meanElbo();
+    stats_.reconstruction = train_elbo_.meanReconstruction();
+    stats_.kl = train_elbo_.meanKl();
   }
+
+  /// The batch part of the step's statistics that computeGradients() recorded (batch, elbo,
+  /// reconstruction, kl, elbo_per_iteration: means over x's columns) and applyUpdate() completes.
+  /// A hook may replace them with the global batch's, as the data-parallel layer does.
+  StepStatistics& batchStatistics() { return stats_; }
 
   /// Statistics of the step whose gradients computeGradients() left (after any hook), then, if
   /// everything is finite, optional clipping and one optimizer step for θ and one for φ.
@@ -260,11 +274,6 @@ class VariationalEM {
     ++step_;
     stats_.step = step_;
     stats_.epoch = epoch_;
-    stats_.batch = batch_;
-    stats_.elbo_per_iteration = e_step_.trace();
-    stats_.elbo = train_elbo_.meanElbo();
-    stats_.reconstruction = train_elbo_.meanReconstruction();
-    stats_.kl = train_elbo_.meanKl();
     stats_.grad_norm_theta = detail::blockedNorm(model.gradTheta());
     stats_.grad_norm_phi = detail::blockedNorm(inf.gradPhi());
     stats_.finite = std::isfinite(stats_.elbo) && std::isfinite(stats_.grad_norm_theta) &&
@@ -343,6 +352,15 @@ class VariationalEM {
   ///         those steps changed no parameter, so the model keeps its last good values.
   template <concepts::BatchSource Source, class... Callbacks>
   EpochStatistics fit(Source& source, int epochs, Callbacks&&... callbacks) {
+    return fitWith([this](const Matrix<S>& x) -> const StepStatistics& { return step(x); }, source,
+                   epochs, std::forward<Callbacks>(callbacks)...);
+  }
+
+  /// fit() with step_fn(x) in place of step(x) for each batch x: the same shuffling, data
+  /// stream, epoch bookkeeping and callbacks around another step (e.g. mpi::DataParallel's).
+  template <class StepFn, concepts::BatchSource Source, class... Callbacks>
+    requires std::invocable<StepFn&, const Matrix<typename M::Scalar>&>
+  EpochStatistics fitWith(StepFn&& step_fn, Source& source, int epochs, Callbacks&&... callbacks) {
     IAI_CHECK(epochs >= 0, "VariationalEM::fit", "epochs", epochs, "≥ 0");
     IAI_CHECK(source.dim() == model_->observedDim(), "VariationalEM::fit", "source.dim()",
               source.dim(), "the model's observedDim() = " + std::to_string(model_->observedDim()));
@@ -368,7 +386,7 @@ class VariationalEM {
                           static_cast<std::size_t>(k * config_.batch_size),
                           static_cast<std::size_t>(config_.batch_size)),
                       batch_x_, data_rng_);
-        const StepStatistics& s = step(batch_x_);
+        const StepStatistics& s = step_fn(std::as_const(batch_x_));
         if (s.finite) {
           ++epoch_stats.steps;
           epoch_stats.examples += config_.batch_size;
@@ -473,7 +491,6 @@ class VariationalEM {
   int consecutive_faults_ = 0;
   StepStatistics stats_;
   std::chrono::steady_clock::time_point t0_;
-  Index batch_ = 0;  // columns of the batch of the last computeGradients()
   std::vector<Index> order_;
   Matrix<S> batch_x_;
   Matrix<S> eval_x_, eval_mean_, eval_log_var_;
