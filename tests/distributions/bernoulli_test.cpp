@@ -10,6 +10,9 @@
 #include <cmath>
 #include <limits>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_bernoulli_test {
+
 using iai::Bernoulli;
 using iai::ErrorWeighting;
 using iai::ParamGrad;
@@ -177,3 +180,5 @@ TEST_CASE("Bernoulli: bad inputs throw the right type", "[distributions]") {
   CHECK_THROWS_WITH(model.logDensity(x, eta_short, log_px),
                     "Bernoulli::logDensity: eta's shape is 3x2, but must be x's shape 2x2");
 }
+
+}  // namespace iai_test_bernoulli_test

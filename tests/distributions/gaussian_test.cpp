@@ -9,6 +9,9 @@
 #include <cmath>
 #include <numbers>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_gaussian_test {
+
 using iai::ErrorWeighting;
 using iai::Gaussian;
 using iai::GaussianConfig;
@@ -308,3 +311,5 @@ TEST_CASE("Gaussian: bad settings and inputs throw the right type", "[distributi
   CHECK_THROWS_AS(per_example.error(x3, eta4, ErrorWeighting::Raw, out), iai::invalid_argument);
   // the other shapes and NaN data: the contract test above
 }
+
+}  // namespace iai_test_gaussian_test

@@ -10,6 +10,9 @@
 #include <cmath>
 #include <limits>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_multinomial_test {
+
 using iai::ErrorWeighting;
 using iai::Multinomial;
 using iai::MultinomialConfig;
@@ -177,3 +180,5 @@ TEST_CASE("Multinomial: bad inputs throw the right type", "[distributions]") {
   iai::Matrix<double> empty(0, 2);
   CHECK_THROWS_AS(model.mean(empty, empty), iai::invalid_argument);
 }
+
+}  // namespace iai_test_multinomial_test

@@ -14,6 +14,9 @@
 
 #include <cmath>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_amortization_gap_convergence_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::RowVector;
@@ -157,3 +160,5 @@ TEST_CASE("amortizationGapToConvergence rejects bad settings", "[evaluation][gap
   CHECK_THROWS_WITH(iai::amortizationGapToConvergence(model, o.x, bad, good, {.steps = 10}, {}, 0.01, 10, rng),
                     Catch::Contains("mean"));
 }
+
+}  // namespace iai_test_amortization_gap_convergence_test

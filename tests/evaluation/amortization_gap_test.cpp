@@ -5,6 +5,9 @@
 
 #include <cmath>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_amortization_gap_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::RowVector;
@@ -78,3 +81,5 @@ TEST_CASE("amortizationGap rejects bad shapes and settings", "[evaluation]") {
   CHECK_THROWS_AS(iai::amortizationGap(o.model, o.x, good, good, {}, {.samples = 0}, rng),
                   iai::invalid_argument);
 }
+
+}  // namespace iai_test_amortization_gap_test

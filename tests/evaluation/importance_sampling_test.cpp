@@ -7,6 +7,9 @@
 #include <limits>
 #include <numbers>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_importance_sampling_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::RowVector;
@@ -188,3 +191,5 @@ TEST_CASE("ImportanceSampler rejects bad settings and shapes", "[evaluation]") {
   CHECK_THROWS_AS(sampler.logMarginal(o.model, empty_x, empty_z, empty_z, rng, empty_out),
                   iai::invalid_argument);
 }
+
+}  // namespace iai_test_importance_sampling_test

@@ -11,6 +11,9 @@
 
 #include "common/evaluation.hpp"
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_paired_evaluation_test {
+
 using iai::Index;
 using iai::Matrix;
 using S = double;
@@ -143,3 +146,5 @@ TEST_CASE("StoppingRule: stop when the best validation ELBO gained < min_gain ov
   const examples::StoppingRule off{.patience = 0, .min_gain = 0.1};
   CHECK_FALSE(off.shouldStop({-1, -1, -1, -1, -1, -1}));
 }
+
+}  // namespace iai_test_paired_evaluation_test

@@ -3,6 +3,9 @@
 #include <iai/inference/gradient_inference.hpp>
 #include <iai/models/linear_gaussian_model.hpp>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_gradient_inference_test {
+
 using iai::Matrix;
 using iai::RowVector;
 using Model = iai::LinearGaussianModel<double>;
@@ -52,3 +55,5 @@ TEST_CASE("GradientInference: every optimizer improves the ELBO from the prior",
   }
   CHECK_THROWS_AS(iai::GradientInference<Model>({.learning_rate = 0.0}), iai::invalid_argument);
 }
+
+}  // namespace iai_test_gradient_inference_test

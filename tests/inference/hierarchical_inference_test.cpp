@@ -10,6 +10,9 @@
 
 #include <vector>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_hierarchical_inference_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::testing::numericalGradient;
@@ -381,3 +384,5 @@ TEST_CASE("BottomUpInferenceModel: invalid arguments name the function",
   REQUIRE_THROWS_WITH(model.backward(g3, g3), Catch::Contains("BottomUpInferenceModel::backward"));
   REQUIRE_THROWS_WITH(model.levelDim(-1), Catch::Contains("BottomUpInferenceModel"));
 }
+
+}  // namespace iai_test_hierarchical_inference_test

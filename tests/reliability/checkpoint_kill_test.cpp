@@ -19,6 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_checkpoint_kill_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -124,3 +127,5 @@ TEST_CASE(
   std::error_code ignored;
   fs::remove_all(dir, ignored);
 }
+
+}  // namespace iai_test_checkpoint_kill_test

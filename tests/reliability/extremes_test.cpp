@@ -10,6 +10,9 @@
 
 #include <cmath>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_extremes_test {
+
 using iai::Index;
 
 namespace {
@@ -198,3 +201,5 @@ TEST_CASE(
     }
   }
 }
+
+}  // namespace iai_test_extremes_test

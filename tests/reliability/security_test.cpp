@@ -22,6 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_security_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -125,3 +128,5 @@ TEST_CASE("saveCheckpoint, writeIdx and saveModel never write through links plan
     CHECK(readText(victim) == "precious");
   }
 }
+
+}  // namespace iai_test_security_test

@@ -17,6 +17,9 @@
 
 #include <unistd.h>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_checkpoint_test {
+
 namespace fs = std::filesystem;
 using iai::Index;
 using iai::Matrix;
@@ -450,3 +453,5 @@ TEST_CASE("Saving is atomic: no temporary file remains, an existing checkpoint i
   }
   CHECK(readBytes(path) == previous);
 }
+
+}  // namespace iai_test_checkpoint_test

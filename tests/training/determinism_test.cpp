@@ -4,6 +4,9 @@
 #include <iai/models/linear_gaussian_model.hpp>
 #include <iai/training.hpp>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_determinism_test {
+
 using Model = iai::LinearGaussianModel<float>;
 
 namespace {
@@ -39,3 +42,5 @@ TEST_CASE("Same seed, same numbers, and another seed, other numbers", "[training
   const bool differs = (a != c);
   CHECK(differs);
 }
+
+}  // namespace iai_test_determinism_test

@@ -15,6 +15,9 @@
 #include <string>
 #include <vector>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_json_lines_test {
+
 namespace fs = std::filesystem;
 using iai::Index;
 using iai::Matrix;
@@ -238,3 +241,5 @@ TEST_CASE("ProgressBar formats durations and reports evaluation progress", "[tra
   REQUIRE(out.size() == 2);
   CHECK(out[1].find("importance sampling 4/4") == 0);
 }
+
+}  // namespace iai_test_json_lines_test

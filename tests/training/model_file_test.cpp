@@ -15,6 +15,9 @@
 #include <string>
 #include <vector>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_model_file_test {
+
 namespace fs = std::filesystem;
 using iai::Index;
 using iai::Matrix;
@@ -167,3 +170,5 @@ TEMPLATE_TEST_CASE("scripts/iai_weights.py reads a model file written from C++ (
                               (sizeof(S) == 4 ? "float32" : "float64");
   CHECK(std::system(command.c_str()) == 0);
 }
+
+}  // namespace iai_test_model_file_test

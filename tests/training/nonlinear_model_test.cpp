@@ -4,6 +4,9 @@
 
 #include <iai/iai.hpp>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_nonlinear_model_test {
+
 using iai::Matrix;
 using Model = iai::LatentGaussianModel<float>;
 
@@ -48,3 +51,5 @@ TEST_CASE("Training a nonlinear model increases the ELBO, and the trained iterat
   CHECK(after.back() >= after[1]);
   CHECK(after[1] > after[0]);  // the first step leaves the prior
 }
+
+}  // namespace iai_test_nonlinear_model_test

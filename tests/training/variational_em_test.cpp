@@ -6,6 +6,9 @@
 
 #include <cmath>
 
+// file-local names (each test area compiles as one translation unit)
+namespace iai_test_variational_em_test {
+
 using iai::Matrix;
 using iai::RowVector;
 using Model = iai::LinearGaussianModel<double>;
@@ -78,3 +81,5 @@ TEST_CASE("Variational EM on the linear-Gaussian oracle: the standard encoder le
   CHECK(gap_iterative < 0.05 * gap_prior);
   CHECK(trace.size() == 6);
 }
+
+}  // namespace iai_test_variational_em_test
