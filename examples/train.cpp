@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -25,6 +26,9 @@
 #include "common/json.hpp"
 #include "common/likelihood.hpp"
 #include "common/svg.hpp"
+#ifdef IAI_HAVE_MPI
+#include "common/distributed.hpp"
+#endif
 
 namespace {
 
@@ -45,12 +49,18 @@ const char* kUsage =
     "             [--gap-examples 200] [--gap-samples 10] [--gap-lr 0.01] [--gap-steps 100]\n"
     "             [--gap-max-steps 3200] [--gap-tolerance 0.01] [--past-iterations 2T]\n"
     "             [--checkpoint FILE] [--resume] [--seed S] [--threads T] [--out DIR]\n"
+    "             [--distributed [--shards 4] [--reduction ordered|sum]] (under mpirun)\n"
     "Trains for at most --epochs epochs; with a validation split (--validation, a fraction or a\n"
     "count of the training set; 0: none) it stops early when the validation ELBO gained\n"
     "< --min-gain nats over the last --patience epochs (0: never). The final line holds the test\n"
     "ELBO, −log p(x) (K = --eval-samples) and the amortization gap on paired test inputs, the same\n"
     "for every inference model of an --eval-seed (docs/results.md, Protocol). With --checkpoint\n"
-    "FILE, FILE.history.jsonl keeps the per-epoch lines, so --resume continues the stopping rule.\n";
+    "FILE, FILE.history.jsonl keeps the per-epoch lines, so --resume continues the stopping rule.\n"
+    "--distributed (a build with MPI; docs/distributed.md): data-parallel training under\n"
+    "mpirun -np R, each global batch of --batch columns cut into --shards parts (R must divide\n"
+    "it); with --reduction ordered (the default) the run is bitwise the same for every R that\n"
+    "divides --shards. Validation, test ELBO and importance sampling are sharded over the ranks;\n"
+    "rank 0 writes the checkpoint, the history and the output.\n";
 
 struct Options {
   examples::Experiment exp;
@@ -61,6 +71,9 @@ struct Options {
   examples::StoppingRule stopping;
   examples::FinalConfig final;
   bool resume = false;
+  bool distributed = false;  // --distributed: data-parallel over MPI ranks
+  long shards = 4;
+  std::string reduction = "ordered";
 };
 
 int side(iai::Index d) { return static_cast<int>(std::lround(std::sqrt(static_cast<double>(d)))); }
@@ -99,12 +112,37 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
   iai::VariationalEM em(model, inference, o.exp.training());
   const std::string arch = o.exp.architecture(d);
   examples::History history(o.checkpoint.empty() ? "" : o.checkpoint + ".history.jsonl");
+  bool root = true;  // the process that writes the checkpoint, the history, the output
+#ifdef IAI_HAVE_MPI
+  if (o.distributed) root = iai::mpi::rank() == 0;
+#endif
   if (o.resume && !o.checkpoint.empty() && std::filesystem::exists(o.checkpoint)) {
     const auto info = iai::loadCheckpoint(o.checkpoint, em, arch);
     history.load(info.epoch);
-    std::fprintf(stderr, "train: resumed from %s at epoch %d (%zu epochs of history)\n",
-                 o.checkpoint.c_str(), info.epoch, history.lines().size());
+    if (root)
+      std::fprintf(stderr, "train: resumed from %s at epoch %d (%zu epochs of history)\n",
+                   o.checkpoint.c_str(), info.epoch, history.lines().size());
   }
+#ifdef IAI_HAVE_MPI
+  // every rank holds the same θ and φ (the same seed, or the same checkpoint; checked here)
+  std::optional<iai::mpi::DataParallel<decltype(em)>> dp;
+  if (o.distributed) {
+    dp.emplace(em, MPI_COMM_WORLD,
+               iai::mpi::DataParallelConfig{.shards = o.shards,
+                                            .reduction = o.reduction == "sum"
+                                                             ? iai::mpi::Reduction::Sum
+                                                             : iai::mpi::Reduction::Ordered});
+    if (root)
+      std::fprintf(stderr,
+                   "train: data-parallel over %d ranks, %ld shards per batch, %s reduction of "
+                   "%ld values (|θ| = %ld, |φ| = %ld)\n",
+                   dp->ranks(), o.shards, o.reduction.c_str(),
+                   static_cast<long>(em.model().theta().size() + em.inference().phi().size()),
+                   static_cast<long>(em.model().theta().size()),
+                   static_cast<long>(em.inference().phi().size()));
+  }
+#endif
+  if (root)
   std::fprintf(stderr, "train: %s, %ld train / %ld validation / %ld test examples, D = %ld, %s\n",
                o.data.c_str(), static_cast<long>(train.size()),
                static_cast<long>(validation.size()), static_cast<long>(test.size()),
@@ -114,12 +152,17 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
 
   // Training: per-epoch ELBO on the validation split (statically binarised, the same noise
   // every epoch), never on the test set; early stopping on it.
-  iai::ProgressBar progress;
+  iai::ProgressBar progress(10.0, root ? stderr : nullptr);
   const bool has_validation = validation.size() > 0;
   std::vector<double> val_curve = history.values("validation_elbo");
   bool stopped = has_validation && o.stopping.shouldStop(val_curve);
+  [[maybe_unused]] double reduce_seconds = 0;
   for (int e = em.epoch(); e < o.epochs && !stopped; ++e) {
+#ifdef IAI_HAVE_MPI
+    const iai::EpochStatistics stats = dp ? dp->fit(train, 1, progress) : em.fit(train, 1, progress);
+#else
     const iai::EpochStatistics stats = em.fit(train, 1, progress);
+#endif
     JsonLine line;
     line.add("epoch", e + 1).add("train_elbo", stats.train_elbo);
     double val_seconds = 0;
@@ -127,22 +170,36 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
       const auto t0 = std::chrono::steady_clock::now();
       iai::Rng data_rng(o.exp.seed, examples::streams::kValidationBinarisation);  // unused: static
       iai::Rng noise_rng(o.exp.seed, examples::streams::kValidationNoise);
+#ifdef IAI_HAVE_MPI
+      // distributed: per-batch streams derived from the same two, the same for every rank count
+      const std::vector<double> trace =
+          dp ? dp->evaluate(validation, 500, data_rng(), noise_rng())
+             : em.evaluate(validation, 500, data_rng, noise_rng);
+#else
       const std::vector<double> trace = em.evaluate(validation, 500, data_rng, noise_rng);
+#endif
       val_seconds = examples::detail::seconds(t0);
       val_curve.push_back(trace.back());
       stopped = o.stopping.shouldStop(val_curve);
       line.add("validation_elbo", trace.back()).add("validation_elbo_per_iteration", trace);
     }
+#ifdef IAI_HAVE_MPI
+    if (dp) {  // wall time of this epoch's gradient and statistics collectives
+      line.add("reduce_seconds", dp->reduceSeconds() - reduce_seconds);
+      reduce_seconds = dp->reduceSeconds();
+    }
+#endif
     line.add("seconds", stats.seconds)
         .add("validation_seconds", val_seconds)
         .add("skipped_steps", static_cast<long>(stats.skipped_steps))
         .add("stop", stopped);
+    if (!root) continue;
     history.append(line.str());  // before the checkpoint: a resume drops lines past its epoch
     if (!o.checkpoint.empty()) iai::saveCheckpoint(o.checkpoint, em, arch);
     line.print();
   }
   const std::vector<double> train_curve = history.values("train_elbo");
-  if (!train_curve.empty()) {
+  if (root && !train_curve.empty()) {
     std::vector<examples::svg::Series> curves{{"train ELBO", {}, {}}};
     if (has_validation) curves.push_back({"validation ELBO", {}, {}});
     for (std::size_t k = 0; k < train_curve.size(); ++k) {
@@ -162,8 +219,18 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
   const iai::Matrix<Scalar> x_test = examples::pairedTestInputs(test, n_eval, o.final.eval_seed);
   examples::FinalConfig fc = o.final;
   if (fc.past_iterations == 0) fc.past_iterations = 2 * o.exp.iterations;
+#ifdef IAI_HAVE_MPI
+  const examples::FinalResult r = dp ? examples::distributedFinalEvaluation(em, x_test, fc)
+                                     : examples::finalEvaluation(em, x_test, fc);
+#else
   const examples::FinalResult r = examples::finalEvaluation(em, x_test, fc);
+#endif
+  if (!root) return 0;
   writeReconstructions(em, x_test, o);
+  long dp_ranks = 1;
+#ifdef IAI_HAVE_MPI
+  if (dp) dp_ranks = dp->ranks();
+#endif
   double train_seconds = 0;
   for (double v : history.values("seconds")) train_seconds += std::isfinite(v) ? v : 0;
   for (double v : history.values("validation_seconds")) train_seconds += std::isfinite(v) ? v : 0;
@@ -210,74 +277,100 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
       .add("seconds_is", r.seconds_is)
       .add("seconds_gap", r.seconds_gap)
       .add("seconds_final", examples::detail::seconds(t_final))
+      .add("ranks", dp_ranks)
       .add("seconds_this_invocation", examples::detail::seconds(t_run))
       .print();
   std::fprintf(stderr, "train: figures in %s/\n", o.out.c_str());
   return 0;
 }
 
+int trainMain(int argc, char** argv) {
+  examples::Args args(argc, argv, {"resume", "help", "distributed"});
+  if (args.flag("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  // The paper's Gaussian-output (images, bits/dim) and multinomial-output (documents,
+  // perplexity) models: examples/common/likelihood.hpp. Bernoulli continues below.
+  if (const auto likelihood = iai::likelihoodFromName(args.get("likelihood", "bernoulli"));
+      likelihood != iai::Likelihood::Bernoulli) {
+    IAI_CHECK(!args.flag("distributed"), "arguments", "--distributed", "set",
+              "unset with --likelihood gaussian or multinomial (Bernoulli models only)");
+    return examples::trainLikelihood(args, likelihood);
+  }
+  Options o;
+  o.exp.read(args);
+  o.data = args.get("data", o.data);
+  o.out = args.get("out", o.out);
+  o.checkpoint = args.get("checkpoint", "");
+  o.resume = args.flag("resume");
+  o.distributed = args.flag("distributed");
+  o.shards = args.getInt("shards", o.shards, 1);
+  o.reduction = args.get("reduction", o.reduction);
+  IAI_CHECK(o.reduction == "ordered" || o.reduction == "sum", "arguments", "--reduction",
+            o.reduction, "ordered or sum");
+#ifndef IAI_HAVE_MPI
+  IAI_CHECK(!o.distributed, "arguments", "--distributed", "set",
+            "unset: this train was built without MPI (Debian: libopenmpi-dev openmpi-bin; "
+            "docs/distributed.md)");
+#endif
+  o.epochs = args.getInt("epochs", o.epochs, 0);
+  o.threads = args.getInt("threads", o.threads, 1);
+  o.train_examples = args.getInt("train-examples", 0, 0);
+  o.test_examples = args.getInt("test-examples", 0, 0);
+  o.validation = args.getDouble("validation", o.validation, false);
+  o.stopping.patience = args.getInt("patience", o.stopping.patience, 0);
+  o.stopping.min_gain = args.getDouble("min-gain", o.stopping.min_gain, false);
+  o.final.is_samples = args.getInt("eval-samples", o.final.is_samples, 1);
+  o.eval_examples = args.getInt("eval-examples", o.eval_examples, 0);
+  o.final.eval_seed = static_cast<std::uint64_t>(args.getInt("eval-seed", static_cast<long>(o.exp.seed), 0));
+  o.final.gap_examples = args.getInt("gap-examples", o.final.gap_examples, 0);
+  o.final.gap_samples = args.getInt("gap-samples", o.final.gap_samples, 1);
+  o.final.gap_lr = args.getDouble("gap-lr", o.final.gap_lr);
+  o.final.gap_steps = args.getInt("gap-steps", o.final.gap_steps, 1);
+  o.final.gap_max_steps = args.getInt("gap-max-steps", o.final.gap_max_steps, 1);
+  o.final.gap_tolerance = args.getDouble("gap-tolerance", o.final.gap_tolerance);
+  o.final.past_iterations = args.getInt("past-iterations", 0, 0);
+  args.rejectUnknown();
+  IAI_CHECK(!o.resume || !o.checkpoint.empty(), "arguments", "--resume", "set",
+            "used together with --checkpoint FILE");
+  IAI_CHECK(o.final.gap_max_steps >= o.final.gap_steps, "arguments", "--gap-max-steps",
+            o.final.gap_max_steps, "≥ --gap-steps = " + std::to_string(o.final.gap_steps));
+  Eigen::setNbThreads(static_cast<int>(o.threads));
+  std::filesystem::create_directories(o.out);
+
+  Data train = Data::load(o.data, true), test = Data::load(o.data, false);
+  if (o.train_examples > 0 && o.train_examples < train.size()) train = train.subset(0, o.train_examples);
+  if (o.test_examples > 0 && o.test_examples < test.size()) test = test.subset(0, o.test_examples);
+  // Training batches: dynamic binarisation (as the authors) from the training streams. The
+  // validation split and the test inputs are binarised once, from their own streams.
+  Data validation;
+  const iai::Index n_val = examples::validationCount(o.validation, train.size());
+  if (n_val > 0) std::tie(train, validation) = examples::splitValidation(train, n_val, o.exp.seed);
+  train.setBinarization(iai::Binarization::Dynamic, o.exp.seed);
+  const iai::Index d = train.dim();
+  if (o.exp.hierarchical())
+    return o.exp.iterative() ? run(o, train, validation, test, o.exp.makeHierarchicalModel(d),
+                                   o.exp.makeHierarchicalIterative(d))
+                             : run(o, train, validation, test, o.exp.makeHierarchicalModel(d),
+                                   o.exp.makeBottomUp(d));
+  return o.exp.iterative()
+             ? run(o, train, validation, test, o.exp.makeModel(d), o.exp.makeIterative(d))
+             : run(o, train, validation, test, o.exp.makeModel(d), o.exp.makeStandard(d));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  return examples::guardedMain("train", [&] {
-    examples::Args args(argc, argv, {"resume", "help"});
-    if (args.flag("help")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    // The paper's Gaussian-output (images, bits/dim) and multinomial-output (documents,
-    // perplexity) models: examples/common/likelihood.hpp. Bernoulli continues below.
-    if (const auto likelihood = iai::likelihoodFromName(args.get("likelihood", "bernoulli"));
-        likelihood != iai::Likelihood::Bernoulli)
-      return examples::trainLikelihood(args, likelihood);
-    Options o;
-    o.exp.read(args);
-    o.data = args.get("data", o.data);
-    o.out = args.get("out", o.out);
-    o.checkpoint = args.get("checkpoint", "");
-    o.resume = args.flag("resume");
-    o.epochs = args.getInt("epochs", o.epochs, 0);
-    o.threads = args.getInt("threads", o.threads, 1);
-    o.train_examples = args.getInt("train-examples", 0, 0);
-    o.test_examples = args.getInt("test-examples", 0, 0);
-    o.validation = args.getDouble("validation", o.validation, false);
-    o.stopping.patience = args.getInt("patience", o.stopping.patience, 0);
-    o.stopping.min_gain = args.getDouble("min-gain", o.stopping.min_gain, false);
-    o.final.is_samples = args.getInt("eval-samples", o.final.is_samples, 1);
-    o.eval_examples = args.getInt("eval-examples", o.eval_examples, 0);
-    o.final.eval_seed = static_cast<std::uint64_t>(args.getInt("eval-seed", static_cast<long>(o.exp.seed), 0));
-    o.final.gap_examples = args.getInt("gap-examples", o.final.gap_examples, 0);
-    o.final.gap_samples = args.getInt("gap-samples", o.final.gap_samples, 1);
-    o.final.gap_lr = args.getDouble("gap-lr", o.final.gap_lr);
-    o.final.gap_steps = args.getInt("gap-steps", o.final.gap_steps, 1);
-    o.final.gap_max_steps = args.getInt("gap-max-steps", o.final.gap_max_steps, 1);
-    o.final.gap_tolerance = args.getDouble("gap-tolerance", o.final.gap_tolerance);
-    o.final.past_iterations = args.getInt("past-iterations", 0, 0);
-    args.rejectUnknown();
-    IAI_CHECK(!o.resume || !o.checkpoint.empty(), "arguments", "--resume", "set",
-              "used together with --checkpoint FILE");
-    IAI_CHECK(o.final.gap_max_steps >= o.final.gap_steps, "arguments", "--gap-max-steps",
-              o.final.gap_max_steps, "≥ --gap-steps = " + std::to_string(o.final.gap_steps));
-    Eigen::setNbThreads(static_cast<int>(o.threads));
-    std::filesystem::create_directories(o.out);
-
-    Data train = Data::load(o.data, true), test = Data::load(o.data, false);
-    if (o.train_examples > 0 && o.train_examples < train.size()) train = train.subset(0, o.train_examples);
-    if (o.test_examples > 0 && o.test_examples < test.size()) test = test.subset(0, o.test_examples);
-    // Training batches: dynamic binarisation (as the authors) from the training streams. The
-    // validation split and the test inputs are binarised once, from their own streams.
-    Data validation;
-    const iai::Index n_val = examples::validationCount(o.validation, train.size());
-    if (n_val > 0) std::tie(train, validation) = examples::splitValidation(train, n_val, o.exp.seed);
-    train.setBinarization(iai::Binarization::Dynamic, o.exp.seed);
-    const iai::Index d = train.dim();
-    if (o.exp.hierarchical())
-      return o.exp.iterative() ? run(o, train, validation, test, o.exp.makeHierarchicalModel(d),
-                                     o.exp.makeHierarchicalIterative(d))
-                               : run(o, train, validation, test, o.exp.makeHierarchicalModel(d),
-                                     o.exp.makeBottomUp(d));
-    return o.exp.iterative()
-               ? run(o, train, validation, test, o.exp.makeModel(d), o.exp.makeIterative(d))
-               : run(o, train, validation, test, o.exp.makeModel(d), o.exp.makeStandard(d));
-  });
+#ifdef IAI_HAVE_MPI
+  // under mpirun: a rank that fails prints one line and ends the whole job (MPI_Abort)
+  if (std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string(a) == "--distributed"; })) {
+    std::optional<iai::mpi::Environment> mpi;
+    return iai::mpi::guardedMain("train", [&] {
+      mpi.emplace(argc, argv);
+      return trainMain(argc, argv);
+    });
+  }
+#endif
+  return examples::guardedMain("train", [&] { return trainMain(argc, argv); });
 }

@@ -209,51 +209,62 @@ inline double standardError(const std::vector<double>& v) {
 }
 }  // namespace detail
 
-/// The final measurements of a trained model on the paired inputs x (D × n). Noise: test ELBO
-/// from Rng(eval_seed, kElbo), IS from Rng(eval_seed, kImportance) (the same draws for every arm
-/// of the same latent size), the gap from kGapInference/kGap.
+/// The per-example results of the test ELBO and importance-sampling pass, in example order.
+struct ScoredExamples {
+  double elbo_sum = 0;               // Σ_j ELBO of the final estimate
+  std::vector<double> trace_sums;    // Σ_j ELBO after each inference iteration (t = 0 … T)
+  std::vector<double> nll, is_se;    // −log p̂(x_j) and its IS standard error
+};
+
+/// Scores the columns xb: their ELBO (noise from elbo_rng) and −log p̂(x) with K = sampler's
+/// samples (noise from is_rng); appends to `out`.
 template <class M, class I>
-FinalResult finalEvaluation(iai::VariationalEM<M, I>& em, const iai::Matrix<typename M::Scalar>& x,
-                            const FinalConfig& c) {
+void scoreBatch(iai::VariationalEM<M, I>& em, iai::ImportanceSampler<M>& sampler,
+                const iai::ConstMatrixRef<typename M::Scalar>& xb, iai::Rng& elbo_rng,
+                iai::Rng& is_rng, ScoredExamples& out) {
+  using S = typename M::Scalar;
+  const iai::Index b = xb.cols(), d = em.model().latentDim();
+  iai::Matrix<S> mean(d, b), log_var(d, b);
+  iai::RowVector<S> log_px(b), se(b);
+  std::vector<double> trace;
+  em.infer(xb, mean, log_var, elbo_rng, &trace);
+  out.elbo_sum += em.lastElbo().template cast<double>().sum();
+  out.trace_sums.resize(trace.size(), 0.0);
+  for (std::size_t t = 0; t < trace.size(); ++t) out.trace_sums[t] += trace[t] * static_cast<double>(b);
+  iai::RowVectorRef<S> se_ref(se);
+  sampler.logMarginal(em.model(), xb, mean, log_var, is_rng, log_px, &se_ref);
+  for (iai::Index j = 0; j < b; ++j) {
+    out.nll.push_back(-static_cast<double>(log_px(j)));
+    out.is_se.push_back(static_cast<double>(se(j)));
+  }
+}
+
+/// The test ELBO and −log p(x) entries of a FinalResult from the scored examples.
+inline void summarizeScores(const ScoredExamples& s, FinalResult& r) {
+  const double n = static_cast<double>(s.nll.size());
+  r.examples = static_cast<iai::Index>(s.nll.size());
+  r.elbo = s.elbo_sum / n;
+  r.elbo_per_iteration = s.trace_sums;
+  for (double& v : r.elbo_per_iteration) v /= n;
+  r.nll = detail::mean(s.nll);
+  r.nll_se_examples = detail::standardError(s.nll);
+  double ss = 0;
+  for (double e : s.is_se) ss += e * e;
+  r.is_se_of_mean = std::sqrt(ss) / n;
+  std::vector<double> sorted = s.is_se;
+  std::sort(sorted.begin(), sorted.end());
+  r.is_se_median = sorted[sorted.size() / 2];
+}
+
+/// The amortization gap entries of a FinalResult, on the first gap_examples columns of x.
+template <class M, class I>
+void amortizationGapResults(iai::VariationalEM<M, I>& em, const iai::Matrix<typename M::Scalar>& x,
+                            const FinalConfig& c, FinalResult& r) {
   using S = typename M::Scalar;
   using Em = iai::VariationalEM<M, I>;
   M& model = em.model();
   const iai::Index n = x.cols(), d = model.latentDim();
-  FinalResult r;
-  r.examples = n;
-  iai::Rng elbo_rng(c.eval_seed, streams::kElbo), is_rng(c.eval_seed, streams::kImportance);
-  iai::ImportanceSampler<M> sampler(c.is_samples, c.is_chunk);
-  std::vector<double> nll_j, se_j, trace;
-  iai::Matrix<S> mean, log_var;
-  iai::RowVector<S> log_px, se;
-  const auto t_is = std::chrono::steady_clock::now();
-  for (iai::Index start = 0; start < n; start += c.batch) {
-    const iai::Index b = std::min(c.batch, n - start);
-    const auto xb = x.middleCols(start, b);
-    mean.resize(d, b), log_var.resize(d, b), log_px.resize(b), se.resize(b);
-    em.infer(xb, mean, log_var, elbo_rng, &trace);
-    r.elbo += em.lastElbo().template cast<double>().sum();
-    r.elbo_per_iteration.resize(trace.size(), 0.0);
-    for (std::size_t t = 0; t < trace.size(); ++t) r.elbo_per_iteration[t] += trace[t] * static_cast<double>(b);
-    iai::RowVectorRef<S> se_ref(se);
-    sampler.logMarginal(model, xb, mean, log_var, is_rng, log_px, &se_ref);
-    for (iai::Index j = 0; j < b; ++j) {
-      nll_j.push_back(-static_cast<double>(log_px(j)));
-      se_j.push_back(static_cast<double>(se(j)));
-    }
-  }
-  r.elbo /= static_cast<double>(n);
-  for (double& v : r.elbo_per_iteration) v /= static_cast<double>(n);
-  r.nll = detail::mean(nll_j);
-  r.nll_se_examples = detail::standardError(nll_j);
-  double ss = 0;
-  for (double s : se_j) ss += s * s;
-  r.is_se_of_mean = std::sqrt(ss) / static_cast<double>(n);
-  std::sort(se_j.begin(), se_j.end());
-  r.is_se_median = se_j[se_j.size() / 2];
-  r.seconds_is = detail::seconds(t_is);
-
-  if (c.gap_examples <= 0) return r;
+  if (c.gap_examples <= 0) return;
   // Amortization gap on the first gap_examples inputs: λ = the final estimate (λ_T), refined by
   // Adam on λ until N more steps change the mean ELBO by < tolerance; both ELBOs with the same ε.
   const auto t_gap = std::chrono::steady_clock::now();
@@ -299,6 +310,25 @@ FinalResult finalEvaluation(iai::VariationalEM<M, I>& em, const iai::Matrix<type
     }
   }
   r.seconds_gap = detail::seconds(t_gap);
+}
+
+/// The final measurements of a trained model on the paired inputs x (D × n). Noise: test ELBO
+/// from Rng(eval_seed, kElbo), IS from Rng(eval_seed, kImportance) (the same draws for every arm
+/// of the same latent size), the gap from kGapInference/kGap.
+template <class M, class I>
+FinalResult finalEvaluation(iai::VariationalEM<M, I>& em, const iai::Matrix<typename M::Scalar>& x,
+                            const FinalConfig& c) {
+  const auto t_is = std::chrono::steady_clock::now();
+  iai::Rng elbo_rng(c.eval_seed, streams::kElbo), is_rng(c.eval_seed, streams::kImportance);
+  iai::ImportanceSampler<M> sampler(c.is_samples, c.is_chunk);
+  ScoredExamples scored;
+  for (iai::Index start = 0; start < x.cols(); start += c.batch)
+    scoreBatch(em, sampler, x.middleCols(start, std::min(c.batch, x.cols() - start)), elbo_rng,
+               is_rng, scored);
+  FinalResult r;
+  summarizeScores(scored, r);
+  r.seconds_is = detail::seconds(t_is);
+  amortizationGapResults(em, x, c, r);
   return r;
 }
 
