@@ -88,6 +88,8 @@ inline std::string (*temp_name_for_testing)(const std::string& path, int attempt
 /// when it is opened, without blocking.
 class InputFile {
  public:
+  /// @param path  the file to open.
+  /// @param function  the calling function, named in error messages.
   /// @param what  what the file should be, for messages (e.g. "an iai checkpoint").
   InputFile(std::string path, std::string_view function, std::string_view what)
       : path_(std::move(path)), function_(function) {
@@ -139,10 +141,13 @@ class InputFile {
   InputFile& operator=(const InputFile&) = delete;
   ~InputFile() { std::fclose(file_); }
 
+  /// The file's path as given.
   const std::string& path() const { return path_; }
+  /// The calling function named in error messages.
   std::string_view function() const { return function_; }
   /// The size in bytes when the file was opened.
   std::uint64_t size() const { return size_; }
+  /// The underlying C stream (owned by this object).
   std::FILE* get() const { return file_; }
 
   /// Reads up to n bytes; fewer only at the end of the file.
@@ -160,6 +165,8 @@ class InputFile {
       detail::raiseFile(function_, "", path_, "shorter than when it was checked",
                         "unchanged while it is read (it was truncated meanwhile)");
   }
+  /// Moves to byte `offset` from the start.
+  /// @throws iai::io_error if the file cannot be seeked there.
   void seek(std::uint64_t offset) {
 #if defined(_WIN32)
     const bool ok = offset <= static_cast<std::uint64_t>(INT64_MAX) &&
@@ -225,6 +232,7 @@ class AtomicFileWriter {
   /// Discards the temporary file unless commit() succeeded.
   ~AtomicFileWriter() { discard(); }
 
+  /// The target path the file replaces on commit().
   const std::string& path() const { return path_; }
   /// The temporary file's name (empty after commit() or a failure).
   const std::string& tempPath() const { return temp_; }
@@ -242,6 +250,7 @@ class AtomicFileWriter {
     }
     buffer_.insert(buffer_.end(), bytes, bytes + n);
   }
+  /// Appends the bytes of `s`; see write(const void*, std::size_t).
   void write(std::string_view s) { write(s.data(), s.size()); }
 
   /// Flushes and syncs the temporary file, renames it over the target and syncs the directory.

@@ -26,15 +26,21 @@ constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
 /// xoshiro256** engine with a standard-normal cache; satisfies std::uniform_random_bit_generator.
 class Rng {
  public:
+  /// The type of one raw draw (64 random bits).
   using result_type = std::uint64_t;
   /// Full engine state (for checkpoints): the four words plus the cached normal draw.
   struct State {
+    /// xoshiro256** state words.
     std::array<std::uint64_t, 4> s{};
+    /// The second Box–Muller draw, returned by the next normal() call.
     double cached_normal = 0.0;
+    /// Whether cached_normal holds an unused draw.
     bool has_cached_normal = false;
+    /// Two states are equal when every word and the cache match.
     friend bool operator==(const State&, const State&) = default;
   };
 
+  /// Seeds with reseed(seed, stream).
   explicit Rng(std::uint64_t seed = 0, std::uint64_t stream = 0) noexcept { reseed(seed, stream); }
 
   /// Re-seed; different (seed, stream) pairs give statistically independent sequences.
@@ -47,9 +53,12 @@ class Rng {
     state_.cached_normal = 0.0;
   }
 
+  /// Smallest raw draw (0).
   static constexpr result_type min() noexcept { return 0; }
+  /// Largest raw draw (2^64 - 1).
   static constexpr result_type max() noexcept { return ~result_type{0}; }
 
+  /// Next raw 64-bit draw (xoshiro256** step).
   result_type operator()() noexcept {
     auto& s = state_.s;
     const std::uint64_t result = rotl(s[1] * 5, 7) * 9;
@@ -93,7 +102,9 @@ class Rng {
     }
   }
 
+  /// The full engine state (for checkpoints).
   const State& state() const noexcept { return state_; }
+  /// Restores a state saved with state(); the sequence continues exactly from there.
   void setState(const State& state) noexcept { state_ = state; }
 
  private:

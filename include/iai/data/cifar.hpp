@@ -20,9 +20,11 @@ namespace iai {
 inline constexpr std::size_t kCifarPixels = 3 * 32 * 32;
 inline constexpr std::size_t kCifarRecord = 1 + kCifarPixels;
 
+/// The records of CIFAR-10 binary batch files: labels and 32 × 32 RGB pixels, N records.
 struct CifarBatch {
   std::vector<std::uint8_t> labels;  ///< N labels in 0 … 9
   std::vector<std::uint8_t> pixels;  ///< N · 3072 bytes, record after record
+  /// The number of records N.
   std::size_t size() const { return labels.size(); }
 };
 

@@ -18,13 +18,19 @@
 
 namespace iai {
 
+/// How readCsv parses a file (see the file comment).
 struct CsvOptions {
+  /// Whether the first line is a header of names: detected (Auto) or stated (Yes / No).
   enum class Header { Auto, Yes, No };
+  /// Header detection; Auto by default.
   Header header = Header::Auto;
+  /// The field separator; not a digit, '.', '-', '+' or a line end (else readCsv throws).
   char delimiter = ',';
+  /// The largest file readCsv accepts, in bytes.
   std::uint64_t max_bytes = kMaxTextFileBytes;
 };
 
+/// A CSV file read by readCsv: the header names and the D × N values (one line per column).
 struct CsvTable {
   std::vector<std::string> names;  ///< the header's fields, or empty
   Matrix<double> values;           ///< D × N: column j is line j of the data

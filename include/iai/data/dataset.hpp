@@ -71,12 +71,16 @@ enum class Binarization {
   Static,   ///< x ~ Bernoulli(p) once, with the seed given to setBinarization
 };
 
+/// An image data set: N examples as the columns of a D × N matrix of S, with optional labels,
+/// binarisation and dequantisation in gather(); models iai::concepts::BatchSource.
 template <class S>
 class Dataset {
   static_assert(std::is_floating_point_v<S>, "Dataset<S>: S must be float or double");
 
  public:
+  /// The element type of the values (float or double).
   using Scalar = S;
+  /// A D × N matrix of bytes (8-bit images, one per column).
   using ByteMatrix = Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic>;
 
   /// An empty data set (dim 0, size 0).
@@ -321,7 +325,9 @@ class Dataset {
 
   // --- BatchSource -----------------------------------------------------------------------------
 
+  /// The number of examples N (columns).
   Index size() const { return values_.cols(); }
+  /// The dimension D of one example (rows).
   Index dim() const { return values_.rows(); }
 
   /// Copies the examples `idx` into the columns of `out` (dim() × idx.size()), binarised
@@ -367,10 +373,14 @@ class Dataset {
   const Matrix<S>& values() const { return values_; }
   /// One label per example, or empty.
   const std::vector<int>& labels() const { return labels_; }
+  /// Whether there is one label per example.
   bool hasLabels() const { return !labels_.empty(); }
   /// Image height and width (rows · cols = dim()); fromMatrix gives dim() × 1.
   Index imageRows() const { return image_rows_; }
+  /// Image width; see imageRows().
   Index imageCols() const { return image_cols_; }
+  /// Sets the image height and width (e.g. 28 × 28 for MNIST).
+  /// @throws iai::invalid_argument unless rows, cols ≥ 0 and rows · cols = dim().
   void setImageShape(Index rows, Index cols) {
     IAI_CHECK(rows >= 0 && cols >= 0 && rows * cols == dim(), "Dataset::setImageShape",
               "rows x cols", detail::shapeString(rows, cols),
@@ -395,7 +405,9 @@ class Dataset {
   }
   /// Whether the values are bytes b/255 (IDX, CIFAR-10, uint8 .npy), so dequantisable.
   bool eightBit() const { return eight_bit_; }
+  /// The dequantisation gather() applies (setDequantization).
   Dequantization dequantization() const { return dequantization_; }
+  /// The seed of Static dequantisation.
   std::uint64_t dequantizationSeed() const { return dequantization_seed_; }
 
   /// Uniform dequantisation in gather (continuous images, paper §5; the authors add U(−½, ½) to
@@ -413,7 +425,9 @@ class Dataset {
     dequantization_seed_ = seed;
   }
 
+  /// The binarisation gather() applies (setBinarization).
   Binarization binarization() const { return mode_; }
+  /// The seed of Static binarisation.
   std::uint64_t binarizationSeed() const { return seed_; }
 
   /// Chooses how gather() presents the examples. Static samples now: pixel i of column j is

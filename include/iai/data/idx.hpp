@@ -27,7 +27,9 @@ namespace iai {
 /// The contents of an IDX file: dims = {N} (labels) or {N, rows, cols} (images), and the
 /// N·rows·cols bytes in file order (example-major, each image row-major).
 struct IdxArray {
+  /// {N} or {N, rows, cols}.
   std::vector<std::uint32_t> dims;
+  /// The bytes in file order.
   std::vector<std::uint8_t> data;
 };
 

@@ -27,10 +27,13 @@
 
 namespace iai {
 
+/// The element type of an .npy file: float32, float64 or uint8.
 enum class NpyType { Float32, Float64, UInt8 };
 
+/// A 1-D or 2-D .npy array: its shape, element type and values (one example per column).
 struct NpyArray {
   std::vector<std::uint64_t> shape;  ///< {N} or {N, D}
+  /// The element type in the file.
   NpyType type = NpyType::Float64;
   Matrix<double> values;  ///< D × N (uint8 elements as 0 … 255)
 };

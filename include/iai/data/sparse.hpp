@@ -40,6 +40,7 @@ struct SparseCounts {
   std::vector<std::uint32_t> count;     ///< counts ≥ 0
   std::vector<double> label;            ///< the leading token of each line
 
+  /// The number of documents N.
   Index size() const { return row_start.empty() ? 0 : static_cast<Index>(row_start.size()) - 1; }
   /// Σ_v x_v of document j (its number of words).
   std::uint64_t words(Index j) const {
@@ -129,16 +130,21 @@ class SparseCountSource {
   static_assert(std::is_floating_point_v<S>, "SparseCountSource<S>: S must be float or double");
 
  public:
+  /// The element type of gathered batches (float or double).
   using Scalar = S;
   SparseCountSource() = default;
+  /// Takes ownership of `counts`.
   explicit SparseCountSource(SparseCounts counts) : counts_(std::move(counts)) {}
   /// readSparseCounts(path, vocabulary) as a source.
   static SparseCountSource load(const std::string& path, Index vocabulary = 0) {
     return SparseCountSource(readSparseCounts(path, vocabulary));
   }
 
+  /// The number of documents N.
   Index size() const { return counts_.size(); }
+  /// The vocabulary size V (rows of a batch).
   Index dim() const { return counts_.vocabulary; }
+  /// The sparse counts.
   const SparseCounts& counts() const { return counts_; }
   /// The number of words of document j.
   std::uint64_t words(Index j) const { return counts_.words(j); }
