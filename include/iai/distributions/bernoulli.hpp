@@ -22,12 +22,16 @@ namespace iai {
 template <class S>
 class Bernoulli {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
   /// Rows of η for D-dimensional data: D logits.
   Index parameterRows(Index observed_dim) const { return observed_dim; }
+  /// No learnable parameters: 0.
   Index parameterCount() const { return 0; }
+  /// No parameters to bind (no-op).
   void bind(S* /*params*/, S* /*grads*/) {}
+  /// No parameters to initialise (no-op).
   void initialize(Rng& /*rng*/) {}
 
   /// log_px(j) = Σ_i x_ij η_ij − softplus(η_ij).

@@ -18,6 +18,9 @@ inline constexpr double kLogVarMin = -15.0;
 inline constexpr double kLogVarMax = 15.0;
 inline constexpr double kLog2Pi = 1.8378770664093454836;  // log(2π)
 
+/// Diagonal Gaussian N(mean, diag exp(log_var)), one distribution per column: the approximate
+/// posterior q(z|x) with λ = (mean, log_var), and the (conditional) priors p(z); log_var is
+/// clamped to [kLogVarMin, kLogVarMax].
 template <class S>
 struct DiagonalGaussian {
   /// log_var clamped to [kLogVarMin, kLogVarMax] (lazy expression; evaluate once per use).

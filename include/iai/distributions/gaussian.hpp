@@ -34,11 +34,12 @@ enum class LogVarMode {
 
 /// Settings of Gaussian.
 struct GaussianConfig {
+  /// Where log σ² comes from.
   LogVarMode mode = LogVarMode::Global;
   double log_var = 0.0;                ///< fixed value (Fixed) or initial value (Global)
   bool discretization_offset = false;  ///< subtract log 256 per dimension (8-bit data in [0, 1])
   double log_var_min = -7.0;           ///< clamp of log σ² (the authors' CIFAR-10 decoder)
-  double log_var_max = 15.0;
+  double log_var_max = 15.0;           ///< upper clamp of log σ²
 };
 
 /// p(x | η) = Π_i N(x_i; μ_i, σ_i²) with μ = the top D rows of η (identity link; put a sigmoid
@@ -50,6 +51,7 @@ struct GaussianConfig {
 template <class S>
 class Gaussian {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
   /// @throws iai::invalid_argument if observed_dim < 1, the clamp range is empty or not finite,
@@ -68,7 +70,9 @@ class Gaussian {
               "in [config.log_var_min, config.log_var_max]");
   }
 
+  /// The settings it was made with.
   const GaussianConfig& config() const { return config_; }
+  /// The data dimension D.
   Index observedDim() const { return observed_dim_; }
 
   /// Rows of η for D-dimensional data: D (μ), or 2D (μ; log σ²) in LogVarMode::PerExample.

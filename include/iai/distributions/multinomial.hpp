@@ -29,6 +29,7 @@ struct MultinomialConfig {
 template <class S>
 class Multinomial {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
   /// @throws iai::invalid_argument if config.sample_trials < 0.
@@ -37,12 +38,16 @@ class Multinomial {
               config.sample_trials, "non-negative");
   }
 
+  /// The settings it was made with.
   const MultinomialConfig& config() const { return config_; }
 
   /// Rows of η for V categories: V logits.
   Index parameterRows(Index observed_dim) const { return observed_dim; }
+  /// No learnable parameters: 0.
   Index parameterCount() const { return 0; }
+  /// No parameters to bind (no-op).
   void bind(S* /*params*/, S* /*grads*/) {}
+  /// No parameters to initialise (no-op).
   void initialize(Rng& /*rng*/) {}
 
   /// log_px(j) = Σ_v x_vj (η_vj − logsumexp(η_·j)).

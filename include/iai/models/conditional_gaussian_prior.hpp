@@ -17,9 +17,13 @@
 
 namespace iai {
 
+/// Conditional Gaussian prior p_θ(z_ℓ | z_{ℓ+1}) = N(μ_p(z_{ℓ+1}), diag exp(s_p(z_{ℓ+1}))) of a
+/// lower latent level (Sec. 4.1): linear heads μ_p, s_p on an ELU MLP of z_{ℓ+1}, or a learned
+/// constant s_p. A parameter component (parameterCount()/bind()/initialize()) of a model's θ.
 template <class S>
 class ConditionalGaussianPrior {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
   /// p(z | z_above) with z of `dim` rows, z_above of `above_dim` rows and hidden ELU layers of
@@ -31,11 +35,16 @@ class ConditionalGaussianPrior {
         net_(sizes(dim, above_dim, hidden), /*activate_output=*/true),
         heads_(hidden.back(), constant_log_var ? dim : 2 * dim) {}
 
+  /// Rows d_ℓ of z_ℓ.
   Index dim() const { return dim_; }
+  /// Rows of z_{ℓ+1}, the level above.
   Index aboveDim() const { return net_.inputSize(); }
+  /// Whether s_p is a learned per-unit constant rather than a head.
   bool constantLogVar() const { return constant_log_var_; }
+  /// The ELU MLP of z_{ℓ+1} that feeds the heads.
   const nn::Mlp<S, nn::Elu>& network() const { return net_; }
 
+  /// Entries of θ it owns: network, heads and (constantLogVar()) the d_ℓ log-variances.
   Index parameterCount() const {
     return net_.parameterCount() + heads_.parameterCount() + (constant_log_var_ ? dim_ : 0);
   }

@@ -36,13 +36,23 @@ struct HierarchicalModelConfig {
   bool decoder_reads_all_levels = false;  ///< decoder input = the whole stack, not only z_1
 };
 
+/// Hierarchical latent Gaussian model (Sec. 4.1) with L ≥ 1 levels: p_θ(x | z_1), conditional
+/// priors p_θ(z_ℓ | z_{ℓ+1}) and N(z_L; 0, I). Latents are stacked level by level (level 0 = z_1);
+/// θ = [decoder | priors | observation]. Models concepts::HierarchicalGenerativeModel.
 template <class S, class Observation = Bernoulli<S>>
 class HierarchicalLatentGaussianModel {
  public:
+  /// The element type (float or double).
   using Scalar = S;
+  /// The observation model p(x | η).
   using ObservationModel = Observation;
+  /// The ELU MLP from z_1 (or the whole stack) to η.
   using Decoder = nn::Mlp<S, nn::Elu>;
 
+  /// A model for D = observed_dim with the architecture `config`, initialised from `seed`
+  /// (Glorot-uniform weights, zero biases).
+  /// @throws iai::invalid_argument if observed_dim < 1, config.latent is empty or has a level < 1,
+  ///         or there are several levels and config.prior_hidden is empty.
   HierarchicalLatentGaussianModel(Index observed_dim, HierarchicalModelConfig config,
                                   Observation observation = {}, std::uint64_t seed = 0)
       : observed_(observed_dim),
@@ -56,7 +66,10 @@ class HierarchicalLatentGaussianModel {
     this->observation().initialize(rng);
   }
 
+  /// The number of levels L.
   Index levels() const { return static_cast<Index>(config_.latent.size()); }
+  /// Rows d_ℓ of level ℓ (0-based, 0 = z_1).
+  /// @throws iai::invalid_argument unless 0 ≤ level < levels().
   Index levelDim(Index level) const {
     checkLevel("HierarchicalLatentGaussianModel::levelDim", level, levels());
     return config_.latent[static_cast<std::size_t>(level)];
@@ -66,15 +79,25 @@ class HierarchicalLatentGaussianModel {
     checkLevel("HierarchicalLatentGaussianModel::levelOffset", level, levels());
     return offsets_[static_cast<std::size_t>(level)];
   }
+  /// Rows of the stacked latent, Σ_ℓ d_ℓ.
   Index latentDim() const { return offsets_.back(); }
+  /// The data dimension D.
   Index observedDim() const { return observed_; }
+  /// The architecture it was made with.
   const HierarchicalModelConfig& config() const { return config_; }
+  /// θ: all generative parameters in one flat vector.
   Vector<S>& theta() { return theta_.values(); }
+  /// θ: all generative parameters in one flat vector.
   const Vector<S>& theta() const { return theta_.values(); }
+  /// The gradient buffer of θ (same layout), accumulated by the backward passes.
   Vector<S>& gradTheta() { return theta_.gradient(); }
+  /// The decoder network (a view into θ).
   Decoder& decoder() { return theta_.template get<0>(); }
+  /// The decoder network (a view into θ).
   const Decoder& decoder() const { return theta_.template get<0>(); }
+  /// The observation model (its own parameters, if any, are the end of θ).
   Observation& observation() { return theta_.template get<2>(); }
+  /// The observation model (its own parameters, if any, are the end of θ).
   const Observation& observation() const { return theta_.template get<2>(); }
   /// The conditional prior p(z_ℓ | z_{ℓ+1}), ℓ < levels() − 1.
   ConditionalGaussianPrior<S>& priorNetwork(Index level) {

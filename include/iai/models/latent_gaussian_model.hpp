@@ -20,11 +20,17 @@
 
 namespace iai {
 
+/// Single-level latent Gaussian model p_θ(x, z) = p_θ(x | z) N(z; 0, I): a decoder network maps z
+/// to the parameters η of the observation model. θ = [decoder | observation model] in one flat
+/// vector.
 template <class S, class Observation = Bernoulli<S>, concepts::Network Decoder = nn::Mlp<S, nn::Elu>>
 class LatentGaussianModel {
  public:
+  /// The element type (float or double).
   using Scalar = S;
+  /// The observation model p(x | η).
   using ObservationModel = Observation;
+  /// The network from z to η.
   using DecoderNetwork = Decoder;
 
   /// A model with the given decoder (input latentDim, output observation.parameterRows(D)),
@@ -50,14 +56,23 @@ class LatentGaussianModel {
     return LatentGaussianModel(observed_dim, Decoder(sizes), std::move(observation), seed);
   }
 
+  /// The latent dimension d (the decoder's input size).
   Index latentDim() const { return decoder().inputSize(); }
+  /// The data dimension D.
   Index observedDim() const { return observed_; }
+  /// θ: all generative parameters in one flat vector.
   Vector<S>& theta() { return theta_.values(); }
+  /// θ: all generative parameters in one flat vector.
   const Vector<S>& theta() const { return theta_.values(); }
+  /// The gradient buffer of θ (same layout), accumulated by logLikelihoodBackward().
   Vector<S>& gradTheta() { return theta_.gradient(); }
+  /// The decoder network (a view into θ).
   Decoder& decoder() { return theta_.template get<0>(); }
+  /// The decoder network (a view into θ).
   const Decoder& decoder() const { return theta_.template get<0>(); }
+  /// The observation model (its own parameters, if any, are the end of θ).
   Observation& observation() { return theta_.template get<1>(); }
+  /// The observation model (its own parameters, if any, are the end of θ).
   const Observation& observation() const { return theta_.template get<1>(); }
 
   /// log p_θ(x_j | z_j) per column; caches the decoder's activations for the backward pass.

@@ -19,9 +19,12 @@
 
 namespace iai {
 
+/// Linear-Gaussian model z ~ N(0, I_d), x | z ~ N(W z + b, σ² I_D), θ = (W, b, log σ²), whose
+/// posterior p(z | x) and marginal p(x) are exact: an oracle for testing inference code.
 template <class S>
 class LinearGaussianModel {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
   /// W = 0, b = 0, log σ² = noise_log_var. θ = [vec(W) (D·d), b (D), log σ² (1)].
@@ -53,17 +56,28 @@ class LinearGaussianModel {
     return m;
   }
 
+  /// The latent dimension d.
   Index latentDim() const { return latent_; }
+  /// The data dimension D.
   Index observedDim() const { return observed_; }
+  /// θ = [vec(W) (D·d), b (D), log σ² (1)].
   Vector<S>& theta() { return theta_; }
+  /// θ = [vec(W) (D·d), b (D), log σ² (1)].
   const Vector<S>& theta() const { return theta_; }
+  /// The gradient buffer of θ (same layout).
   Vector<S>& gradTheta() { return grad_theta_; }
 
+  /// W (D × d), a view into θ.
   MatrixMap<S> weight() { return {theta_.data(), observed_, latent_}; }
+  /// W (D × d), a view into θ.
   ConstMatrixMap<S> weight() const { return {theta_.data(), observed_, latent_}; }
+  /// b (D), a view into θ.
   VectorMap<S> bias() { return {theta_.data() + observed_ * latent_, observed_}; }
+  /// b (D), a view into θ.
   ConstVectorMap<S> bias() const { return {theta_.data() + observed_ * latent_, observed_}; }
+  /// log σ², the last entry of θ.
   S& noiseLogVar() { return theta_(theta_.size() - 1); }
+  /// log σ², the last entry of θ.
   S noiseLogVar() const { return theta_(theta_.size() - 1); }
 
   /// log p(x_j | z_j) = −½ [D (log 2π + log σ²) + ‖x_j − W z_j − b‖² / σ²] per column.
