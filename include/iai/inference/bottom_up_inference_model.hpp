@@ -47,11 +47,19 @@ struct BottomUpLevel {
 
 }  // namespace detail
 
+/// The standard (single-pass) encoder of a hierarchical model, the paper's baseline (Sec. 4.1):
+/// one GaussianEncoder per level, λ = (mean, log_var) stacked level by level. Level 0 reads
+/// x − offset, level ℓ > 0 the sample z_{ℓ−1}. With one level it is StandardInferenceModel.
 template <class S>
 class BottomUpInferenceModel {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
+  /// An encoder for D = observed_dim and level dimensions d_ℓ (bottom first), φ initialised from
+  /// `seed`.
+  /// @throws iai::invalid_argument if observed_dim < 1, level_dims is empty or has an entry < 1,
+  ///         or config.hidden is neither empty nor one width ≥ 1 per level.
   BottomUpInferenceModel(Index observed_dim, std::vector<Index> level_dims,
                          BottomUpConfig config = {}, std::uint64_t seed = 0)
       : observed_(observed_dim),
@@ -63,14 +71,25 @@ class BottomUpInferenceModel {
     levelList().initialize(rng);  // level 0 first; each network, then its heads
   }
 
+  /// Rows of the stacked λ, Σ_ℓ d_ℓ.
   Index latentDim() const { return offsets_.back(); }
+  /// The data dimension D.
   Index observedDim() const { return observed_; }
+  /// The number of levels L.
   Index levels() const { return static_cast<Index>(dims_.size()); }
+  /// Rows d_ℓ of level l (0 = next to x).
+  /// @throws iai::invalid_argument unless 0 ≤ l < levels().
   Index levelDim(Index l) const { return dims_.at(checkLevel("levelDim", l)); }
+  /// First row of level l in the stacked λ.
+  /// @throws iai::invalid_argument unless 0 ≤ l < levels().
   Index levelOffset(Index l) const { return offsets_.at(checkLevel("levelOffset", l)); }
+  /// The configuration it was made with.
   const BottomUpConfig& config() const { return config_; }
+  /// φ: all encoder parameters in one flat vector.
   Vector<S>& phi() { return phi_.values(); }
+  /// φ: all encoder parameters in one flat vector.
   const Vector<S>& phi() const { return phi_.values(); }
+  /// The gradient buffer of φ (same layout), accumulated by backward().
   Vector<S>& gradPhi() { return phi_.gradient(); }
 
   /// λ (stacked) with ε ~ N(0, I) from rng for the samples fed upwards (level by level, bottom

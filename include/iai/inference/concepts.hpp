@@ -27,25 +27,31 @@ namespace iai {
 struct SignalRequest {
   bool gradients = true;  ///< ∇_λ L (mean and log_var parts)
   bool errors = false;    ///< ε_x and ε_z (Sec. 4.1)
+  /// How ε_x and ε_z are weighted when errors are requested.
   ErrorWeighting error_weighting = ErrorWeighting::Raw;
 };
 
 /// An optional read-only view of a d × B or D × B matrix with contiguous columns (a Matrix, a
 /// Map, a Ref, or a block such as one level's rows of a stacked matrix): it binds without a copy
 /// and can be re-pointed by assignment. `*signal` and `signal->` give the view, an
-/// Eigen::Map<const Matrix<S>, 0, Eigen::OuterStride<>>.
+/// `Eigen::Map<const Matrix<S>, 0, Eigen::OuterStride<>>`.
 template <class S>
 class Signal {
  public:
+  /// The view: a read-only map of contiguous columns with an outer stride.
   using View = Eigen::Map<const Matrix<S>, 0, Eigen::OuterStride<>>;
 
   Signal() = default;
+  /// An empty signal (`u.x = std::nullopt`).
   Signal(std::nullopt_t) {}  // NOLINT(google-explicit-constructor): u.x = std::nullopt
+  /// Views m (see emplace()).
   template <class Derived>
   Signal(const Eigen::MatrixBase<Derived>& m) {  // NOLINT(google-explicit-constructor)
     emplace(m);
   }
+  /// Views the same matrix as `other` (no copy of the data).
   Signal(const Signal& other) { assign(other); }
+  /// Re-points to the matrix `other` views (no copy of the data).
   Signal& operator=(const Signal& other) {
     if (this != &other) assign(other);
     return *this;
@@ -63,10 +69,15 @@ class Signal {
     view_.reset();
     view_.emplace(m.derived().data(), m.rows(), m.cols(), Eigen::OuterStride<>(m.outerStride()));
   }
+  /// Empties the signal.
   void reset() { view_.reset(); }
+  /// Whether the signal views a matrix.
   bool has_value() const { return view_.has_value(); }
+  /// Whether the signal views a matrix.
   explicit operator bool() const { return view_.has_value(); }
+  /// The view (the signal must be set).
   const View& operator*() const { return *view_; }
+  /// Member access to the view (the signal must be set).
   const View* operator->() const { return &*view_; }
 
  private:

@@ -31,17 +31,27 @@
 
 namespace iai {
 
+/// The E-step of amortized variational EM (Sec. 3) for a generative model M and an inference
+/// model I, usable without a trainer: λ = f_φ(x) (Eq. 5), or λ_0 = the prior and T updates
+/// λ_{t+1} = f_φ(u_t) (Eq. 6). Holds references to the models; owns its buffers.
 template <class M, class I>
 class EStep {
   static_assert(concepts::checkDifferentiableGenerativeModel<M>());
   static_assert(concepts::checkInferenceModel<I>());
 
  public:
+  /// The models' element type (float or double).
   using Scalar = typename M::Scalar;
+  /// Short for Scalar.
   using S = Scalar;
+  /// Whether I is an iterative inference model (Eq. 6) rather than a standard one (Eq. 5).
   static constexpr bool kIterative = concepts::IterativeInferenceModel<I>;
+  /// Evaluate: λ_T and the ELBO trace only. Train: also accumulates Σ_{t=1…T} ∂L_t/∂φ into
+  /// gradPhi() (one-step truncation) and ∂L_T/∂θ into gradTheta() (docs/derivations.md §5).
   enum class Mode { Evaluate, Train };
 
+  /// @param model  the generative model p_θ (referenced, not copied).
+  /// @param inference  the inference model q_φ (referenced, not copied).
   /// @param iterations T, the inference iterations of an iterative model (ignored for a
   ///        standard one).
   /// @throws iai::invalid_argument if iterations < 1 or the models' sizes disagree.
@@ -55,7 +65,9 @@ class EStep {
               "the model's observedDim() = " + std::to_string(model.observedDim()));
   }
 
+  /// The generative model.
   M& model() { return *model_; }
+  /// The inference model.
   I& inference() { return *inference_; }
   /// Inference iterations that are run: T for an iterative model, 1 for a standard one.
   Index iterations() const { return kIterative ? iterations_ : 1; }
@@ -130,6 +142,7 @@ class EStep {
 
   /// λ_T of the last run (d × B).
   const Matrix<S>& mean() const { return mean_; }
+  /// log_var of λ_T of the last run (d × B).
   const Matrix<S>& logVar() const { return log_var_; }
   /// Batch-mean ELBO of every estimate of the last run (L_0 … L_T, or L for a standard model).
   const std::vector<double>& trace() const { return trace_; }

@@ -13,16 +13,24 @@
 
 namespace iai {
 
+/// The one-pass Gaussian encoder f_φ of Eq. 5 as a component: u → highway ELU MLP → linear heads
+/// λ = (mean, log_var), log_var clamped to [−15, 15] (docs/derivations.md §2.1). Owns a range of
+/// a flat φ: network first, then heads.
 template <class S>
 class GaussianEncoder {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
+  /// An encoder from input_dim to latent_dim with `layers` highway layers of width `hidden`.
+  /// @throws iai::invalid_argument if layers < 1.
   GaussianEncoder(Index input_dim, Index hidden, Index layers, Index latent_dim)
       : latent_(latent_dim), net_(input_dim, hidden, layers), heads_(hidden, 2 * latent_dim) {}
 
   // --- component ---
+  /// Entries of φ it owns: network and heads.
   Index parameterCount() const { return net_.parameterCount() + heads_.parameterCount(); }
+  /// Points the network at params[0, n) and the heads after it (grads likewise, may be null).
   void bind(S* params, S* grads) {
     const Index n = net_.parameterCount();
     net_.bind(params, grads);
@@ -34,7 +42,9 @@ class GaussianEncoder {
     heads_.initialize(rng);
   }
 
+  /// Rows of u.
   Index inputSize() const { return net_.inputSize(); }
+  /// Rows d of mean and log_var.
   Index latentDim() const { return latent_; }
   /// Columns of the last forward() (0 before the first).
   Index batch() const { return out_.cols(); }

@@ -19,6 +19,7 @@
 
 namespace iai {
 
+/// The optimizer that ascends λ in GradientInference.
 enum class LambdaOptimizer { Sgd, Momentum, RmsProp, Adam };
 
 inline const char* toString(LambdaOptimizer o) {
@@ -31,21 +32,30 @@ inline const char* toString(LambdaOptimizer o) {
   return "?";
 }
 
+/// Settings of GradientInference.
 struct GradientInferenceConfig {
+  /// The optimizer of λ (Adam by default).
   LambdaOptimizer optimizer = LambdaOptimizer::Adam;
+  /// Its step size.
   double learning_rate = 0.05;
   double momentum = 0.9;  ///< for LambdaOptimizer::Momentum
   Index steps = 100;      ///< N
 };
 
 template <class M>
+/// Non-amortized inference (Eq. 4): gradient ascent on each example's λ = (mean, log_var) of
+/// the ELBO of model M for `steps` steps, from the prior or from any estimate (e.g. an encoder's).
 class GradientInference {
   static_assert(concepts::checkDifferentiableGenerativeModel<M>());
 
  public:
+  /// The model's element type (float or double).
   using Scalar = typename M::Scalar;
+  /// Short for Scalar.
   using S = Scalar;
 
+  /// @throws iai::invalid_argument if config.steps < 0 or config.learning_rate is not positive and
+  ///         finite.
   explicit GradientInference(GradientInferenceConfig config = {}, ElboConfig elbo = {})
       : config_(config), elbo_(elbo) {
     IAI_CHECK(config.steps >= 0, "GradientInference", "config.steps", config.steps, "≥ 0");
@@ -53,7 +63,9 @@ class GradientInference {
               "GradientInference", "config.learning_rate", config.learning_rate, "> 0 and finite");
   }
 
+  /// The settings it was made with.
   const GradientInferenceConfig& config() const { return config_; }
+  /// The ELBO objective it ascends.
   ElboFor<M>& elbo() { return elbo_; }
 
   /// Sets λ to the prior (ElboFor<M>::initialLambda): N(0, I) for a single-level model, the

@@ -29,11 +29,19 @@ struct HierarchicalIterativeConfig {
   std::vector<Index> hidden{};
 };
 
+/// The iterative inference model of a hierarchical model (Sec. 4.1): one IterativeUpdate (Eq. 6)
+/// per level, λ = (mean, log_var) stacked level by level; level ℓ reads its rows of the stacked
+/// signals. With one level it is IterativeInferenceModel.
 template <class S>
 class HierarchicalIterativeInferenceModel {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
+  /// A model for D = observed_dim and level dimensions d_ℓ (bottom first), φ initialised from
+  /// `seed`.
+  /// @throws iai::invalid_argument if observed_dim < 1, level_dims is empty or has an entry < 1,
+  ///         config.hidden is neither empty nor one width ≥ 1 per level, or a level has no inputs.
   HierarchicalIterativeInferenceModel(Index observed_dim, std::vector<Index> level_dims,
                                       HierarchicalIterativeConfig config = {},
                                       std::uint64_t seed = 0)
@@ -46,19 +54,29 @@ class HierarchicalIterativeInferenceModel {
     levelList().initialize(rng);  // level 0 first; each network, then its heads
   }
 
+  /// Rows of the stacked λ, Σ_ℓ d_ℓ.
   Index latentDim() const { return offsets_.back(); }
+  /// The data dimension D.
   Index observedDim() const { return observed_; }
+  /// The number of levels L.
   Index levels() const { return static_cast<Index>(dims_.size()); }
+  /// Rows d_ℓ of level l (0 = next to x).
+  /// @throws iai::invalid_argument unless 0 ≤ l < levels().
   Index levelDim(Index l) const { return dims_.at(checkLevel("levelDim", l)); }
   /// o_ℓ: the first row of level ℓ in every stacked matrix.
   Index levelOffset(Index l) const { return offsets_.at(checkLevel("levelOffset", l)); }
   /// The update of level ℓ (its inputSize(), config(), ...).
   const IterativeUpdate<S>& level(Index l) const { return levelList()[checkLevel("level", l)]; }
+  /// The configuration it was made with.
   const HierarchicalIterativeConfig& config() const { return config_; }
+  /// φ: the parameters of every level in one flat vector.
   Vector<S>& phi() { return phi_.values(); }
+  /// φ: the parameters of every level in one flat vector.
   const Vector<S>& phi() const { return phi_.values(); }
+  /// The gradient buffer of φ (same layout), accumulated by backward().
   Vector<S>& gradPhi() { return phi_.gradient(); }
 
+  /// The signals it reads (those of level 0's configuration, shared by every level).
   SignalRequest signals() const { return levelList()[0].signals(); }
 
   /// λ_{t+1} level by level from the stacked signals of λ_t; caches what backward() needs.

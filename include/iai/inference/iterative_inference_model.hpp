@@ -27,18 +27,24 @@
 
 namespace iai {
 
+/// How the heads' output updates λ_t: Gated (the authors' default), Residual or Direct (see the
+/// file comment; docs/derivations.md §5.3).
 enum class UpdateForm { Gated, Residual, Direct };
 
 /// Inputs and update form of an iterative inference model. Defaults follow the authors' MNIST
 /// configuration: x, λ, log-magnitude and sign of both gradients, gated update, 2 × 512 highway.
 struct IterativeInferenceConfig {
+  /// The highway network's shape and the data offset.
   InferenceNetworkConfig network{};
   bool data = true;    ///< x − input_offset (the authors always feed the data)
   bool lambda = true;  ///< mean and log_var of λ_t
+  /// How ∇_λ L_t is encoded as an input (log-magnitude and sign by default).
   GradientEncoding gradient = GradientEncoding::LogMagnitudeSign;
   bool batch_mean_gradients = false;  ///< divide ∇_λ by B first (the authors' batch-mean ELBO)
   bool errors = false;                ///< ε_x and ε_z (Sec. 4.1)
+  /// How ε_x and ε_z are weighted when `errors` is set.
   ErrorWeighting error_weighting = ErrorWeighting::Raw;
+  /// The update form (Gated by default).
   UpdateForm update = UpdateForm::Gated;
 };
 
@@ -48,8 +54,11 @@ struct IterativeInferenceConfig {
 template <class S>
 class IterativeUpdate {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
+  /// An update for D = observed_dim and d = latent_dim.
+  /// @throws iai::invalid_argument if observed_dim or latent_dim < 1, or config enables no input.
   IterativeUpdate(Index observed_dim, Index latent_dim, IterativeInferenceConfig config = {},
                   const char* name = "IterativeUpdate")
       : observed_(observed_dim),
@@ -62,7 +71,9 @@ class IterativeUpdate {
         heads_(config.network.hidden, headCount(config.update) * latent_dim) {}
 
   // --- component: φ is [network, heads [Δμ; Δs; (gate_μ; gate_s)] stacked (one GEMM)] ---
+  /// Entries of φ it uses: network, then heads [Δμ; Δs; (gate_μ; gate_s)].
   Index parameterCount() const { return net_.parameterCount() + heads_.parameterCount(); }
+  /// Points the network at params[0, n) and the heads after it (grads likewise, may be null).
   void bind(S* params, S* grads) {
     const Index n = net_.parameterCount();
     net_.bind(params, grads);
@@ -74,11 +85,16 @@ class IterativeUpdate {
     heads_.initialize(rng);
   }
 
+  /// The latent dimension d.
   Index latentDim() const { return latent_; }
+  /// The data dimension D.
   Index observedDim() const { return observed_; }
+  /// Rows of the network's input u_t.
   Index inputSize() const { return net_.inputSize(); }
+  /// The configuration it was made with.
   const IterativeInferenceConfig& config() const { return config_; }
 
+  /// The signals its configuration reads (gradients, errors and their weighting).
   SignalRequest signals() const {
     return {.gradients = config_.gradient != GradientEncoding::None,
             .errors = config_.errors,
@@ -246,8 +262,11 @@ static_assert(concepts::HasParameters<IterativeUpdate<float>, float>);
 template <class S>
 class IterativeInferenceModel {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
+  /// A model for D = observed_dim and d = latent_dim, φ initialised from `seed`.
+  /// @throws iai::invalid_argument if observed_dim or latent_dim < 1, or config enables no input.
   IterativeInferenceModel(Index observed_dim, Index latent_dim,
                           IterativeInferenceConfig config = {}, std::uint64_t seed = 0)
       : phi_(IterativeUpdate<S>(observed_dim, latent_dim, config, "IterativeInferenceModel")) {
@@ -255,14 +274,22 @@ class IterativeInferenceModel {
     step().initialize(rng);  // network, then heads
   }
 
+  /// The latent dimension d.
   Index latentDim() const { return step().latentDim(); }
+  /// The data dimension D.
   Index observedDim() const { return step().observedDim(); }
+  /// Rows of the network's input u_t.
   Index inputSize() const { return step().inputSize(); }
+  /// The configuration it was made with.
   const IterativeInferenceConfig& config() const { return step().config(); }
+  /// φ: all parameters in one flat vector.
   Vector<S>& phi() { return phi_.values(); }
+  /// φ: all parameters in one flat vector.
   const Vector<S>& phi() const { return phi_.values(); }
+  /// The gradient buffer of φ (same layout), accumulated by backward().
   Vector<S>& gradPhi() { return phi_.gradient(); }
 
+  /// The signals its configuration reads (gradients, errors and their weighting).
   SignalRequest signals() const { return step().signals(); }
 
   /// λ_{t+1} from the signals of λ_t (see the header comment); caches what backward() needs.

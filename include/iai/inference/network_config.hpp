@@ -8,7 +8,9 @@ namespace iai {
 /// `layers` highway layers of `hidden` units (the authors: 2 × 512, paper Sec. 5), reading
 /// u = input − input_offset.
 struct InferenceNetworkConfig {
+  /// Units per highway layer.
   Index hidden = 512;
+  /// Number of highway layers.
   Index layers = 2;
   double input_offset = 0.5;  ///< u = x − input_offset (0.5 for data in [0, 1])
 };

@@ -15,11 +15,17 @@
 
 namespace iai {
 
+/// Standard (one-pass) inference model, the VAE encoder of Eq. 5: λ = f_φ(x) by a highway ELU MLP
+/// on x − input_offset and linear heads for the mean and the clamped log-variance. φ is one flat
+/// vector.
 template <class S>
 class StandardInferenceModel {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
+  /// A model for D = observed_dim and d = latent_dim, φ initialised from `seed`.
+  /// @throws iai::invalid_argument if observed_dim or latent_dim < 1 (or config.layers < 1).
   StandardInferenceModel(Index observed_dim, Index latent_dim, InferenceNetworkConfig config = {},
                          std::uint64_t seed = 0)
       : observed_(observed_dim), latent_(checkedLatentDim(observed_dim, latent_dim)),
@@ -29,11 +35,17 @@ class StandardInferenceModel {
     encoder().initialize(rng);  // network, then heads
   }
 
+  /// The latent dimension d.
   Index latentDim() const { return latent_; }
+  /// The data dimension D.
   Index observedDim() const { return observed_; }
+  /// The network configuration it was made with.
   const InferenceNetworkConfig& config() const { return config_; }
+  /// φ: all parameters in one flat vector.
   Vector<S>& phi() { return phi_.values(); }
+  /// φ: all parameters in one flat vector.
   const Vector<S>& phi() const { return phi_.values(); }
+  /// The gradient buffer of φ (same layout), accumulated by backward().
   Vector<S>& gradPhi() { return phi_.gradient(); }
 
   /// λ = f_φ(x): mean and log_var (d × B); caches the activations for backward().

@@ -21,8 +21,10 @@
 
 namespace iai {
 
+/// How the KL term of the ELBO is estimated: analytically against N(0, I), or from the samples.
 enum class KlEstimator { Analytic, Sampled };
 
+/// Settings of the ELBO estimate (Elbo, HierarchicalElbo).
 struct ElboConfig {
   Index samples = 1;                       ///< S, reparameterised samples per example
   KlEstimator kl = KlEstimator::Analytic;  ///< analytic KL to N(0, I) or the sampled estimate
@@ -37,6 +39,7 @@ struct ElboRequest {
   bool grad_lambda = true;  ///< ∂L_j/∂mean_j, ∂L_j/∂log_var_j
   bool grad_theta = false;  ///< model.gradTheta() += Σ_j ∂L_j/∂θ
   bool errors = false;      ///< ε_x, ε_z (needs a concepts::ErrorSignalModel)
+  /// How ε_x and ε_z are weighted when `errors` is set.
   ErrorWeighting error_weighting = ErrorWeighting::Raw;
 };
 
@@ -182,6 +185,9 @@ class ElboBase {
 
 }  // namespace detail
 
+/// The ELBO (Eq. 2) of a single-level latent Gaussian model M, estimated per example with S
+/// reparameterised samples, and its gradients w.r.t. λ = (mean, log_var) and θ on request
+/// (ElboRequest); see the file comment.
 template <class M>
 class Elbo : public detail::ElboBase<Elbo<M>, typename M::Scalar> {
   static_assert(concepts::checkDifferentiableGenerativeModel<M>());
@@ -197,11 +203,17 @@ class Elbo : public detail::ElboBase<Elbo<M>, typename M::Scalar> {
   friend Base;
 
  public:
+  /// The model's element type (float or double).
   using Scalar = typename M::Scalar;
+  /// Short for Scalar.
   using S = Scalar;
+  /// The name in error messages.
   static constexpr const char* kName = "Elbo";
+  /// false: a single-level model with the prior N(0, I).
   static constexpr bool kHierarchical = false;
 
+  /// @throws iai::invalid_argument if config.samples < 1, config.kl_weight < 0 or NaN, or
+  ///         config.kl_min is not −∞ (a single-level model has no lower level).
   explicit Elbo(ElboConfig config = {}) { this->setConfig(config); }
 
   /// λ_0 = the prior N(0, I): mean = 0, log_var = 0 (rng unused).

@@ -24,6 +24,9 @@
 
 namespace iai {
 
+/// The ELBO of a hierarchical latent Gaussian model M (docs/derivations.md §4.4): λ and z stacked
+/// by level, conditional priors evaluated at the sample of the level above, optional per-element
+/// KL floor kl_min. Same API as Elbo.
 template <class M>
 class HierarchicalElbo : public detail::ElboBase<HierarchicalElbo<M>, typename M::Scalar> {
   static_assert(concepts::checkDifferentiableGenerativeModel<M>());
@@ -34,11 +37,17 @@ class HierarchicalElbo : public detail::ElboBase<HierarchicalElbo<M>, typename M
   friend Base;
 
  public:
+  /// The model's element type (float or double).
   using Scalar = typename M::Scalar;
+  /// Short for Scalar.
   using S = Scalar;
+  /// The name in error messages.
   static constexpr const char* kName = "HierarchicalElbo";
+  /// true: the model's conditional priors p(z_ℓ | z_{ℓ+1}).
   static constexpr bool kHierarchical = true;
 
+  /// @throws iai::invalid_argument if config.samples < 1, config.kl_weight < 0 or NaN, or
+  ///         config.kl_min is neither a finite number nor −∞.
   explicit HierarchicalElbo(ElboConfig config = {}) { this->setConfig(config); }
 
   /// λ_0 = the prior (docs/derivations.md §4.3): the top level N(0, I); each lower level the mean
