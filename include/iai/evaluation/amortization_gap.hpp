@@ -29,6 +29,7 @@ namespace iai {
 /// Per-example ELBOs of the amortized estimate and of the estimate after gradient inference.
 template <class M>
 struct AmortizationGap {
+  /// The model's element type (float or double).
   using Scalar = typename M::Scalar;
   RowVector<Scalar> elbo_amortized;  ///< L(x_j; λ_j)
   RowVector<Scalar> elbo_optimized;  ///< L(x_j; λ_j after N steps)

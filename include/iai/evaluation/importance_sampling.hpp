@@ -48,7 +48,9 @@ class ImportanceSampler {
                 "observedDim() and logLikelihood(x, z, log_px) (see docs/concepts.md)");
 
  public:
+  /// The model's element type (float or double).
   using Scalar = typename M::Scalar;
+  /// Short for Scalar.
   using S = Scalar;
 
   /// @throws iai::invalid_argument if samples (K) < 1 or chunk < 1.
@@ -57,7 +59,9 @@ class ImportanceSampler {
     IAI_CHECK(chunk >= 1, "ImportanceSampler", "chunk", chunk, "≥ 1");
   }
 
+  /// K, the importance samples per example.
   Index samples() const { return samples_; }
+  /// Samples drawn per chunk: memory is O(chunk · B) whatever K is.
   Index chunk() const { return chunk_; }
 
   /// log_px_out(j) = log p̂(x_j) for x (D × B) and the proposal (mean, log_var) (d × B), drawing

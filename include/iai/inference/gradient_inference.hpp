@@ -42,9 +42,9 @@ struct GradientInferenceConfig {
   Index steps = 100;      ///< N
 };
 
-template <class M>
 /// Non-amortized inference (Eq. 4): gradient ascent on each example's λ = (mean, log_var) of
 /// the ELBO of model M for `steps` steps, from the prior or from any estimate (e.g. an encoder's).
+template <class M>
 class GradientInference {
   static_assert(concepts::checkDifferentiableGenerativeModel<M>());
 

@@ -64,6 +64,8 @@ struct Elu {
 
 /// ReLU: f(x) = max(x, 0), with f'(0) = 0.
 struct Relu {
+  /// y = max(x, 0) elementwise; y may alias x.
+  /// @throws iai::invalid_argument unless y has the shape of x.
   template <class S>
   static void apply(const ConstMatrixRef<S>& x, MatrixRef<S> y) {
     detail::checkSameShape<S>("Relu::apply", "y", x, y);
@@ -80,6 +82,8 @@ struct Relu {
 
 /// Hyperbolic tangent.
 struct Tanh {
+  /// y = tanh(x) elementwise; y may alias x.
+  /// @throws iai::invalid_argument unless y has the shape of x.
   template <class S>
   static void apply(const ConstMatrixRef<S>& x, MatrixRef<S> y) {
     detail::checkSameShape<S>("Tanh::apply", "y", x, y);
@@ -97,6 +101,8 @@ struct Tanh {
 /// Logistic sigmoid σ(x) = 1 / (1 + exp(−x)). For x → −∞, exp(−x) overflows to +inf (or a clamped
 /// huge value) and 1 / inf = 0; for x → +∞, exp(−x) = 0: finite, in [0, 1], never NaN.
 struct Sigmoid {
+  /// y = σ(x) elementwise; y may alias x.
+  /// @throws iai::invalid_argument unless y has the shape of x.
   template <class S>
   static void apply(const ConstMatrixRef<S>& x, MatrixRef<S> y) {
     detail::checkSameShape<S>("Sigmoid::apply", "y", x, y);
@@ -113,6 +119,8 @@ struct Sigmoid {
 
 /// Softplus f(x) = log(1 + exp(x)), computed as max(x, 0) + log1p(exp(−|x|)) (no overflow).
 struct Softplus {
+  /// y = softplus(x) elementwise; y may alias x.
+  /// @throws iai::invalid_argument unless y has the shape of x.
   template <class S>
   static void apply(const ConstMatrixRef<S>& x, MatrixRef<S> y) {
     detail::checkSameShape<S>("Softplus::apply", "y", x, y);
@@ -129,6 +137,8 @@ struct Softplus {
 
 /// f(x) = x.
 struct Identity {
+  /// y = x (no copy if y is x).
+  /// @throws iai::invalid_argument unless y has the shape of x.
   template <class S>
   static void apply(const ConstMatrixRef<S>& x, MatrixRef<S> y) {
     detail::checkSameShape<S>("Identity::apply", "y", x, y);
@@ -147,17 +157,25 @@ struct Identity {
 template <class F, class S>
 class Activation {
  public:
+  /// The element type (float or double).
   using Scalar = S;
+  /// The elementwise function F.
   using Function = F;
 
+  /// @throws iai::invalid_argument if size < 1.
   explicit Activation(Index size) : size_(size) {
     IAI_CHECK(size > 0, "Activation::Activation", "size", size, "positive");
   }
 
+  /// Rows of x: `size`.
   Index inputSize() const noexcept { return size_; }
+  /// Rows of y: `size`.
   Index outputSize() const noexcept { return size_; }
+  /// No learnable parameters: 0.
   Index parameterCount() const noexcept { return 0; }
+  /// No parameters to bind (no-op).
   void bind(S* /*params*/, S* /*grads*/) noexcept {}
+  /// No parameters to initialise (no-op).
   void initialize(Rng& /*rng*/) noexcept {}
 
   /// y = F(x); y may alias x.

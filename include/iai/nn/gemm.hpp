@@ -45,9 +45,9 @@ namespace iai::nn {
 
 /// Which operands are transposed, and whether the product is added to C or assigned.
 struct GemmOptions {
-  bool transpose_a = false;
-  bool transpose_b = false;
-  bool accumulate = false;
+  bool transpose_a = false;  ///< op(A) = Aᵀ
+  bool transpose_b = false;  ///< op(B) = Bᵀ
+  bool accumulate = false;   ///< C += op(A) op(B) instead of C = op(A) op(B)
 };
 
 /// Partitioning limits (shape-only, so results never depend on the thread count): at most
@@ -65,8 +65,8 @@ inline constexpr Index kGemmGranule = 16;
 
 /// How gemm splits an m × n output with depth k: `count` blocks of rows (split_rows) or columns.
 struct GemmPartitioning {
-  Index count = 1;
-  bool split_rows = true;
+  Index count = 1;         ///< number of partitions (a power of two, at most kGemmMaxPartitions)
+  bool split_rows = true;  ///< split the rows of the output (m ≥ n), else its columns
 };
 
 inline GemmPartitioning gemmPartitioning(Index m, Index n, Index k) {

@@ -18,11 +18,16 @@
 
 namespace iai::nn {
 
+/// Gated highway layer h = g ⊙ c + (1 − g) ⊙ ELU(W a + b), g = σ(W_g a + b_g), with carry
+/// c = P a + p (projecting) or c = a; one example per column. Parameters: the stacked
+/// Wall = [W; W_g; (P)], then ball.
 template <class S>
 class Highway {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
+  /// @throws iai::invalid_argument if in or out < 1, or in ≠ out without a projection.
   /// project = true: carry c = P a + p (any in, out); false: c = a (requires in == out).
   Highway(Index in, Index out, bool project) : in_(in), out_(out), project_(project) {
     IAI_CHECK(in > 0, "Highway::Highway", "in", in, "positive");
@@ -31,11 +36,15 @@ class Highway {
               detail::equalTo("out", out) + " for a non-projecting layer (carry c = a)");
   }
 
+  /// Rows of the input a.
   Index inputSize() const noexcept { return in_; }
+  /// Rows of the output h.
   Index outputSize() const noexcept { return out_; }
+  /// Whether the carry is a projection P a + p (else c = a).
   bool projects() const noexcept { return project_; }
   /// Number of stacked blocks k: 3 with a projection, 2 without.
   Index blockCount() const noexcept { return project_ ? 3 : 2; }
+  /// k · out · (in + 1): the stacked weights and biases.
   Index parameterCount() const noexcept { return blockCount() * out_ * (in_ + 1); }
 
   /// Use params[0, parameterCount()) and grads[0, parameterCount()) (grads may be nullptr if
@@ -45,6 +54,7 @@ class Highway {
     params_ = params;
     grads_ = grads;
   }
+  /// Whether bind() has given it a parameter buffer.
   bool bound() const noexcept { return params_ != nullptr; }
 
   /// Glorot uniform per block (W, then W_g, then P; each out × in, drawn column by column),
@@ -59,12 +69,26 @@ class Highway {
 
   /// Stacked weights Wall = [W; W_g; (P)] (k·out × in) and biases ball (k·out).
   MatrixMap<S> weight() { return {paramsFor("Highway::weight"), rows(), in_}; }
+  /// Wall (k·out × in), a view into the bound parameters.
+  /// @throws iai::invalid_argument if unbound.
   ConstMatrixMap<S> weight() const { return {paramsFor("Highway::weight"), rows(), in_}; }
+  /// ball (k·out), a view into the bound parameters.
+  /// @throws iai::invalid_argument if unbound.
   VectorMap<S> bias() { return {paramsFor("Highway::bias") + rows() * in_, rows()}; }
+  /// ball (k·out), a view into the bound parameters.
+  /// @throws iai::invalid_argument if unbound.
   ConstVectorMap<S> bias() const { return {paramsFor("Highway::bias") + rows() * in_, rows()}; }
+  /// The gradient of Wall (k·out × in).
+  /// @throws iai::invalid_argument if no gradient buffer is bound.
   MatrixMap<S> gradWeight() { return {gradsFor("Highway::gradWeight"), rows(), in_}; }
+  /// The gradient of Wall (k·out × in).
+  /// @throws iai::invalid_argument if no gradient buffer is bound.
   ConstMatrixMap<S> gradWeight() const { return {gradsFor("Highway::gradWeight"), rows(), in_}; }
+  /// The gradient of ball (k·out).
+  /// @throws iai::invalid_argument if no gradient buffer is bound.
   VectorMap<S> gradBias() { return {gradsFor("Highway::gradBias") + rows() * in_, rows()}; }
+  /// The gradient of ball (k·out).
+  /// @throws iai::invalid_argument if no gradient buffer is bound.
   ConstVectorMap<S> gradBias() const {
     return {gradsFor("Highway::gradBias") + rows() * in_, rows()};
   }

@@ -30,18 +30,25 @@ void glorotUniform(Rng& rng, Eigen::MatrixBase<Derived>&& w, Index fan_in, Index
 
 }  // namespace detail
 
+/// Fully connected layer y = W x + b on a batch (one example per column); parameters W (out × in,
+/// column-major), then b (out), in a bound range of a flat vector.
 template <class S>
 class Linear {
  public:
+  /// The element type (float or double).
   using Scalar = S;
 
+  /// @throws iai::invalid_argument if in or out < 1.
   Linear(Index in, Index out) : in_(in), out_(out) {
     IAI_CHECK(in > 0, "Linear::Linear", "in", in, "positive");
     IAI_CHECK(out > 0, "Linear::Linear", "out", out, "positive");
   }
 
+  /// Rows of x.
   Index inputSize() const noexcept { return in_; }
+  /// Rows of y.
   Index outputSize() const noexcept { return out_; }
+  /// out · in + out: W and b.
   Index parameterCount() const noexcept { return out_ * in_ + out_; }
 
   /// Use params[0, parameterCount()) and grads[0, parameterCount()) (grads may be nullptr if
@@ -51,6 +58,7 @@ class Linear {
     params_ = params;
     grads_ = grads;
   }
+  /// Whether bind() has given it a parameter buffer.
   bool bound() const noexcept { return params_ != nullptr; }
 
   /// Glorot uniform W, b = 0.
@@ -60,13 +68,29 @@ class Linear {
     std::fill_n(params_ + out_ * in_, out_, S(0));  // b = 0
   }
 
+  /// W (out × in), a view into the bound parameters.
+  /// @throws iai::invalid_argument if unbound.
   MatrixMap<S> weight() { return {paramsFor("Linear::weight"), out_, in_}; }
+  /// W (out × in), a view into the bound parameters.
+  /// @throws iai::invalid_argument if unbound.
   ConstMatrixMap<S> weight() const { return {paramsFor("Linear::weight"), out_, in_}; }
+  /// b (out), a view into the bound parameters.
+  /// @throws iai::invalid_argument if unbound.
   VectorMap<S> bias() { return {paramsFor("Linear::bias") + out_ * in_, out_}; }
+  /// b (out), a view into the bound parameters.
+  /// @throws iai::invalid_argument if unbound.
   ConstVectorMap<S> bias() const { return {paramsFor("Linear::bias") + out_ * in_, out_}; }
+  /// The gradient of W (out × in).
+  /// @throws iai::invalid_argument if no gradient buffer is bound.
   MatrixMap<S> gradWeight() { return {gradsFor("Linear::gradWeight"), out_, in_}; }
+  /// The gradient of W (out × in).
+  /// @throws iai::invalid_argument if no gradient buffer is bound.
   ConstMatrixMap<S> gradWeight() const { return {gradsFor("Linear::gradWeight"), out_, in_}; }
+  /// The gradient of b (out).
+  /// @throws iai::invalid_argument if no gradient buffer is bound.
   VectorMap<S> gradBias() { return {gradsFor("Linear::gradBias") + out_ * in_, out_}; }
+  /// The gradient of b (out).
+  /// @throws iai::invalid_argument if no gradient buffer is bound.
   ConstVectorMap<S> gradBias() const { return {gradsFor("Linear::gradBias") + out_ * in_, out_}; }
 
   /// y = W x + b (y is out × batch and must not alias x). All products go through gemm().

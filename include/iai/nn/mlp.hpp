@@ -21,10 +21,13 @@
 
 namespace iai::nn {
 
+/// Multilayer perceptron: Linear + Act after every layer but the last (unless activate_output),
+/// e.g. the decoder 64 → 512 → 512 → 784; one example per column. A concepts::Network.
 template <class S, class Act = Elu>
 class Mlp : public detail::NetworkBase<Mlp<S, Act>, S> {
  public:
   /// sizes = {in, hidden..., out} (at least two entries, all positive).
+  /// @throws iai::invalid_argument otherwise.
   explicit Mlp(std::vector<Index> sizes, bool activate_output = false)
       : sizes_(std::move(sizes)), activate_output_(activate_output) {
     IAI_CHECK(sizes_.size() >= 2, "Mlp::Mlp", "sizes.size()", sizes_.size(), "at least 2");
@@ -40,14 +43,19 @@ class Mlp : public detail::NetworkBase<Mlp<S, Act>, S> {
     this->initChain();
   }
 
+  /// {in, hidden..., out}.
   const std::vector<Index>& sizes() const noexcept { return sizes_; }
+  /// Whether Act follows the last Linear layer too.
   bool activatesOutput() const noexcept { return activate_output_; }
+  /// The number of Linear layers, sizes().size() − 1.
   std::size_t linearCount() const noexcept { return linears_.size(); }
   /// The i-th Linear layer (i < linearCount()).
   Linear<S>& linear(std::size_t i) {
     checkIndex(i);
     return linears_[i];
   }
+  /// The i-th Linear layer (i < linearCount()).
+  /// @throws iai::invalid_argument if i ≥ linearCount().
   const Linear<S>& linear(std::size_t i) const {
     checkIndex(i);
     return linears_[i];
@@ -87,9 +95,12 @@ class Mlp : public detail::NetworkBase<Mlp<S, Act>, S> {
   std::vector<Activation<Act, S>> activations_;
 };
 
+/// Highway network: a projecting Highway in → hidden, then layers − 1 non-projecting Highway
+/// hidden → hidden (the authors' 2 × 512 inference network). A concepts::Network.
 template <class S>
 class HighwayMlp : public detail::NetworkBase<HighwayMlp<S>, S> {
  public:
+  /// @throws iai::invalid_argument if layers < 1 (or in, hidden < 1).
   HighwayMlp(Index in, Index hidden, Index layers) {
     IAI_CHECK(layers > 0, "HighwayMlp::HighwayMlp", "layers", layers, "positive");
     layers_.reserve(static_cast<std::size_t>(layers));
@@ -98,12 +109,15 @@ class HighwayMlp : public detail::NetworkBase<HighwayMlp<S>, S> {
     this->initChain();
   }
 
+  /// The number of Highway layers.
   std::size_t layerCount() const noexcept { return layers_.size(); }
   /// The i-th Highway layer (i < layerCount()); layer 0 projects.
   Highway<S>& layer(std::size_t i) {
     checkIndex(i);
     return layers_[i];
   }
+  /// The i-th Highway layer (i < layerCount()); layer 0 projects.
+  /// @throws iai::invalid_argument if i ≥ layerCount().
   const Highway<S>& layer(std::size_t i) const {
     checkIndex(i);
     return layers_[i];

@@ -38,21 +38,31 @@ template <class C>
 class ComponentList {
  public:
   ComponentList() = default;
+  /// A list of the given components (bind it before use).
   explicit ComponentList(std::vector<C> items) : items_(std::move(items)) {}
 
+  /// The number of components.
   std::size_t size() const noexcept { return items_.size(); }
+  /// Component i (std::vector::at: throws std::out_of_range if i ≥ size()).
   C& operator[](std::size_t i) { return items_.at(i); }
+  /// Component i (std::vector::at: throws std::out_of_range if i ≥ size()).
   const C& operator[](std::size_t i) const { return items_.at(i); }
+  /// Iterator to the first component.
   auto begin() noexcept { return items_.begin(); }
+  /// Iterator past the last component.
   auto end() noexcept { return items_.end(); }
+  /// Iterator to the first component.
   auto begin() const noexcept { return items_.begin(); }
+  /// Iterator past the last component.
   auto end() const noexcept { return items_.end(); }
 
+  /// The sum of the components' parameter counts.
   Index parameterCount() const {
     Index n = 0;
     for (const C& c : items_) n += static_cast<Index>(c.parameterCount());
     return n;
   }
+  /// Binds the components to consecutive ranges of params and grads, in order (grads may be null).
   template <class S>
   void bind(S* params, S* grads) {
     Index offset = 0;
@@ -78,18 +88,22 @@ class ComponentList {
 template <class S, class... Components>
 class BoundParameters {
  public:
+  /// Takes the components, sizes the buffers to their total count (zero) and binds them.
   explicit BoundParameters(Components... components) : components_(std::move(components)...) {
     rebind();
   }
+  /// Copies the components and the values, and binds the copy to its own buffers (gradient zero).
   BoundParameters(const BoundParameters& other)
       : components_(other.components_), params_(other.params_), grads_(other.grads_) {
     rebind();
   }
+  /// Takes over the components and buffers and rebinds them (gradient zero).
   BoundParameters(BoundParameters&& other) noexcept
       : components_(std::move(other.components_)), params_(std::move(other.params_)),
         grads_(std::move(other.grads_)) {
     rebind();
   }
+  /// Takes over other's components and buffers and rebinds them (gradient zero).
   BoundParameters& operator=(BoundParameters other) noexcept {
     components_ = std::move(other.components_);
     params_ = std::move(other.params_);
@@ -99,13 +113,18 @@ class BoundParameters {
   }
   ~BoundParameters() = default;
 
+  /// The flat parameter vector (θ or φ).
   Vector<S>& values() { return params_; }
+  /// The flat parameter vector (θ or φ).
   const Vector<S>& values() const { return params_; }
+  /// The flat gradient vector, same layout as values().
   Vector<S>& gradient() { return grads_; }
+  /// Component I (in the order given to the constructor).
   template <std::size_t I>
   auto& get() {
     return std::get<I>(components_);
   }
+  /// Component I (in the order given to the constructor).
   template <std::size_t I>
   const auto& get() const {
     return std::get<I>(components_);

@@ -21,6 +21,8 @@ template <class... Layers>
 using FirstScalar = typename std::tuple_element_t<0, std::tuple<Layers...>>::Scalar;
 }  // namespace detail
 
+/// A network of a compile-time list of layers applied in order (one example per column), with
+/// one flat parameter range split over the layers in order. A concepts::Network.
 template <class... Layers>
 class Sequential
     : public detail::NetworkBase<Sequential<Layers...>, detail::FirstScalar<Layers...>> {
@@ -34,11 +36,14 @@ class Sequential
   /// Takes the layers by value; consecutive sizes must match (iai::invalid_argument otherwise).
   explicit Sequential(Layers... layers) : layers_(std::move(layers)...) { this->initChain(); }
 
+  /// The number of layers.
   static constexpr std::size_t size() noexcept { return sizeof...(Layers); }
+  /// Layer I.
   template <std::size_t I>
   auto& layer() noexcept {
     return std::get<I>(layers_);
   }
+  /// Layer I.
   template <std::size_t I>
   const auto& layer() const noexcept {
     return std::get<I>(layers_);

@@ -39,6 +39,7 @@ class Adam : public detail::OptimizerBase<Adam<S>, S, AdamConfig> {
   using typename Base::Config;
   using typename Base::Scalar;
   using Base::step;
+  /// The name in error messages.
   static constexpr const char* kName = "Adam";
 
   /// @throws iai::invalid_argument if a setting is out of range or parameter_count < 1.

@@ -36,6 +36,7 @@ class RmsProp : public detail::OptimizerBase<RmsProp<S>, S, RmsPropConfig> {
   using typename Base::Config;
   using typename Base::Scalar;
   using Base::step;
+  /// The name in error messages.
   static constexpr const char* kName = "RmsProp";
 
   /// @throws iai::invalid_argument if a setting is out of range or parameter_count < 1.
