@@ -27,13 +27,18 @@ concept BatchSource = requires(const B& cb, B& b, std::span<const Index> idx,
 template <class S>
 class MatrixBatchSource {
  public:
+  /// The element type (float or double).
   using Scalar = S;
   /// Views `data`, which must outlive the source.
   explicit MatrixBatchSource(const Matrix<S>& data) : data_(&data) {}
   /// A temporary would dangle: keep the matrix in a variable.
   explicit MatrixBatchSource(Matrix<S>&&) = delete;
+  /// The number of examples N (columns).
   Index size() const { return data_->cols(); }
+  /// The dimension D of one example (rows).
   Index dim() const { return data_->rows(); }
+  /// Copies the columns `idx` into the columns of `out` (dim() × idx.size()); rng is unused.
+  /// @throws iai::invalid_argument on a shape mismatch or an index outside [0, size()).
   void gather(std::span<const Index> idx, MatrixRef<S> out, Rng& /*rng*/) const {
     detail::checkShape("MatrixBatchSource::gather", "out shape", out.rows(), out.cols(), dim(),
                        static_cast<Index>(idx.size()), "dim() × number of indices");

@@ -30,7 +30,9 @@ namespace iai {
 /// Stops training at the first step whose ELBO or gradients are not finite (that step changed no
 /// parameter) and remembers the step.
 struct StopOnNonFinite {
+  /// The first step whose ELBO or gradients were not finite, or −1.
   std::int64_t failed_step = -1;
+  /// Records a non-finite step and returns true (stop) for it.
   bool onStep(const StepStatistics& s) {
     if (!s.finite) failed_step = s.step;
     return !s.finite;
@@ -53,6 +55,8 @@ class ProgressBar {
   explicit ProgressBar(double every_seconds = 10.0, std::FILE* out = stderr)
       : every_(every_seconds), out_(out), tty_(out != nullptr && isTerminal(out)) {}
 
+  /// Updates the bar (terminal) or prints a line every `every_seconds`: epoch, step, ELBO,
+  /// examples per second and the epoch's ETA.
   void onStep(const StepStatistics& s, Index steps_per_epoch) {
     if (!out_) return;
     const auto now = std::chrono::steady_clock::now();
@@ -119,6 +123,7 @@ class ProgressBar {
       std::snprintf(buf, sizeof buf, "%lds", s);
     return buf;
   }
+  /// Prints the epoch's summary: train ELBO, steps, seconds, examples per second.
   void onEpoch(const EpochStatistics& e) {
     if (!out_) return;
     std::fprintf(out_, "%sepoch %d done: train elbo %.3f, %ld steps, %.1f s, %.0f ex/s\n",
@@ -156,6 +161,7 @@ class EarlyStopping {
     IAI_CHECK(min_gain >= 0 && std::isfinite(min_gain), "EarlyStopping", "min_gain", min_gain,
               "≥ 0 and finite (nats)");
   }
+  /// Appends validation_elbo() to history() and returns true (stop) once converged().
   bool onEpoch(const EpochStatistics&) {
     history_.push_back(static_cast<double>(f_()));
     stopped_ = converged();
@@ -170,7 +176,9 @@ class EarlyStopping {
     const double recent = *std::max_element(split, history_.end());
     return !(recent - before >= min_gain_);  // a NaN validation ELBO stops too
   }
+  /// Whether the last onEpoch() stopped training.
   bool stopped() const { return stopped_; }
+  /// The validation ELBO after every epoch (including those passed to the constructor).
   const std::vector<double>& history() const { return history_; }
   /// The best validation ELBO so far (−∞ before the first epoch).
   double best() const {

@@ -516,12 +516,15 @@ class PeriodicCheckpoint {
     IAI_CHECK(!path_.empty(), "PeriodicCheckpoint", "path", "empty", "a file name");
     IAI_CHECK(every_epochs >= 1, "PeriodicCheckpoint", "every_epochs", every_epochs, "≥ 1");
   }
+  /// Saves the checkpoint when the number of completed epochs is a multiple of every_epochs.
+  /// @throws iai::io_error (or iai::invalid_argument) as saveCheckpoint.
   void onEpoch(const EpochStatistics&) {
     if (em_->epoch() % every_ == 0) {  // em_->epoch() has advanced: epochs completed so far
       saveCheckpoint(path_, *em_, architecture_);
       ++saved_;
     }
   }
+  /// The number of checkpoints saved so far.
   int saved() const { return saved_; }
 
  private:

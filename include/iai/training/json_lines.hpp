@@ -29,17 +29,25 @@ namespace iai {
 /// A flat JSON object, built key by key.
 class JsonLine {
  public:
+  /// Adds `key` with a number (number(): null if not finite); returns *this for chaining.
   JsonLine& add(std::string_view key, double v) { return raw(key, number(v)); }
+  /// Adds `key` with a number (number(): null if not finite); returns *this for chaining.
   JsonLine& add(std::string_view key, float v) { return raw(key, number(v)); }
+  /// Adds `key` with an integer.
   template <class T>
     requires std::is_integral_v<T> && (!std::is_same_v<T, bool>)
   JsonLine& add(std::string_view key, T v) {
     return raw(key, std::to_string(v));
   }
+  /// Adds `key` with true or false.
   JsonLine& add(std::string_view key, bool v) { return raw(key, v ? "true" : "false"); }
+  /// Adds `key` with a string (quote()).
   JsonLine& add(std::string_view key, std::string_view v) { return raw(key, quote(v)); }
+  /// Adds `key` with a string (quote()).
   JsonLine& add(std::string_view key, const std::string& v) { return raw(key, quote(v)); }
+  /// Adds `key` with a string (quote()).
   JsonLine& add(std::string_view key, const char* v) { return raw(key, quote(v)); }
+  /// Adds `key` with an array of numbers (non-finite entries as null).
   JsonLine& add(std::string_view key, const std::vector<double>& v) {
     std::string s = "[";
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -53,6 +61,7 @@ class JsonLine {
   /// A value that is already JSON (e.g. a nested array built elsewhere).
   JsonLine& addRaw(std::string_view key, std::string json) { return raw(key, std::move(json)); }
 
+  /// The object as JSON text, without a newline.
   std::string str() const { return "{" + body_ + "}"; }
   /// Writes the object and a newline to `out` and flushes it (readers may follow the file).
   void print(std::FILE* out = stdout) const {
@@ -106,16 +115,23 @@ class JsonLine {
 /// What the first line of a log records. `configuration` holds the program's settings as a JSON
 /// object (its own keys); compiler and flags default to what compiled this translation unit.
 struct RunInfo {
+  /// The program's name.
   std::string program;
+  /// The program's settings as a JSON object.
   JsonLine configuration;
+  /// The run's random seed.
   unsigned long long seed = 0;
+  /// The compiler (default: the one that compiled this translation unit, or IAI_BUILD_COMPILER).
   std::string compiler = defaultCompiler();
+  /// Build flags (default: IAI_BUILD_FLAGS, or NDEBUG / optimised / AVX2 / AVX-512 as detected).
   std::string flags = defaultFlags();
 
+  /// The library version "major.minor.patch".
   static std::string version() {
     return std::to_string(IAI_VERSION_MAJOR) + "." + std::to_string(IAI_VERSION_MINOR) + "." +
            std::to_string(IAI_VERSION_PATCH);
   }
+  /// The compiler that compiled this translation unit (IAI_BUILD_COMPILER if defined).
   static std::string defaultCompiler() {
 #if defined(IAI_BUILD_COMPILER)
     return IAI_BUILD_COMPILER;
@@ -129,6 +145,7 @@ struct RunInfo {
     return "unknown";
 #endif
   }
+  /// IAI_BUILD_FLAGS if defined, else the detected NDEBUG / optimised / AVX2 / AVX-512.
   static std::string defaultFlags() {
 #if defined(IAI_BUILD_FLAGS)
     return IAI_BUILD_FLAGS;
@@ -148,6 +165,7 @@ struct RunInfo {
     return f.empty() ? "unknown" : f.substr(0, f.size() - 1);
 #endif
   }
+  /// The "run" line: program, iai_version, compiler, flags, seed and configuration.
   JsonLine line() const {
     JsonLine l;
     l.add("type", "run")
@@ -173,6 +191,7 @@ class JsonLinesLogger {
     run.line().print(out_);
   }
 
+  /// Writes a "step" line every every_steps steps (none if every_steps is 0).
   void onStep(const StepStatistics& s) {
     if (every_steps_ <= 0 || s.step % every_steps_ != 0) return;
     JsonLine()
@@ -189,6 +208,8 @@ class JsonLinesLogger {
         .add("seconds", s.seconds)
         .print(out_);
   }
+  /// Writes the "epoch" line: ELBO, reconstruction, KL, ELBO per iteration, gradient norms,
+  /// learning rates, seconds and examples per second.
   void onEpoch(const EpochStatistics& e) {
     JsonLine()
         .add("type", "epoch")

@@ -38,14 +38,18 @@ inline constexpr std::uint64_t kModelFileMaxDim = 0x7FFFFFFFu;
 /// One named parameter tensor (a vector is rows × 1).
 template <class S>
 struct NamedTensor {
+  /// The tensor's name in the file.
   std::string name;
+  /// Its values (rows × cols).
   Matrix<S> values;
 };
 
 /// The contents of a model file.
 template <class S>
 struct ModelFile {
+  /// A free-form description of the model that wrote the file.
   std::string architecture;
+  /// The named tensors in file order.
   std::vector<NamedTensor<S>> tensors;
 
   /// The tensor called `name`.

@@ -55,8 +55,10 @@
 
 namespace iai {
 
+/// Settings of VariationalEM.
 struct TrainingConfig {
   Index iterations = 5;  ///< T, inference iterations of an iterative model (standard: 1)
+  /// The training ELBO (S = 10 samples; β set by KL warm-up); evaluation uses the same with β = 1.
   ElboConfig elbo{.samples = 10};
   optim::AdamConfig theta_optimizer{.learning_rate = 2e-4};  ///< with the default Adam
   optim::AdamConfig phi_optimizer{.learning_rate = 2e-4};    ///< with the default Adam
@@ -69,7 +71,9 @@ struct TrainingConfig {
   double max_grad_norm = 0.0;    ///< > 0: clip θ's and φ's gradients to this global norm each
   bool update_theta = true;      ///< false: θ stays fixed (fit only φ to a given model)
   int max_consecutive_faults = 10;  ///< fit() throws after this many non-finite steps in a row
+  /// Examples per training step B.
   Index batch_size = 64;
+  /// Seed of the three random streams: inference noise, shuffling, data transform.
   std::uint64_t seed = 0;
 };
 
@@ -77,17 +81,22 @@ struct TrainingConfig {
 /// random streams and both optimizers' states (through the concepts::Optimizer concept).
 template <class S>
 struct TrainingState {
+  /// One optimizer's saved state.
   struct Optimizer {
     bool present = false;               ///< false when there are no parameters to optimize
     std::int64_t steps = 0;             ///< optimizer.steps()
     std::vector<Vector<S>> buffers;     ///< copies of optimizer.stateBuffers()
   };
+  /// The epoch counter (epochs completed).
   int epoch = 0;
   std::int64_t steps = 0;               ///< global step counter
   std::array<Rng::State, 3> rngs{};     ///< inference noise, shuffling, data transform
   std::array<Optimizer, 2> optimizers;  ///< θ, φ
 };
 
+/// Amortized variational EM (Sec. 3): every step runs the E-step (EStep, Eq. 5 or 6) on a batch,
+/// turns its sums into the θ- and φ-loss gradients and applies one optimizer step to each;
+/// fit() trains for epochs over a concepts::BatchSource. Holds references to the models.
 template <class M, class I, class ThetaOptimizer = optim::Adam<typename M::Scalar>,
           class PhiOptimizer = ThetaOptimizer>
 class VariationalEM {
@@ -101,8 +110,11 @@ class VariationalEM {
                 "iai: VariationalEM's optimizers must have the model's Scalar type");
 
  public:
+  /// The models' element type (float or double).
   using Scalar = typename M::Scalar;
+  /// Short for Scalar.
   using S = Scalar;
+  /// Whether I is an iterative inference model (Eq. 6) rather than a standard one (Eq. 5).
   static constexpr bool kIterative = concepts::IterativeInferenceModel<I>;
 
   /// θ and φ optimized by Adam with config.theta_optimizer and config.phi_optimizer.
@@ -147,16 +159,25 @@ class VariationalEM {
     startEpoch(0);
   }
 
+  /// The generative model p_θ.
   M& model() { return *model_; }
+  /// The inference model q_φ.
   I& inference() { return *inference_; }
+  /// The configuration it was made with.
   const TrainingConfig& config() const { return config_; }
+  /// The epoch counter (epochs completed, or as set by startEpoch()).
   int epoch() const { return epoch_; }
+  /// The global step counter (optimizer steps attempted, including skipped ones).
   std::int64_t steps() const { return step_; }
+  /// The inference-noise stream.
   const Rng& rng() const { return rng_; }
+  /// The shuffling stream.
   const Rng& shuffleRng() const { return shuffle_rng_; }
+  /// The data-transform stream (e.g. dynamic binarisation in gather).
   const Rng& dataRng() const { return data_rng_; }
   /// The optimizers (empty when the model has no parameters).
   const std::optional<ThetaOptimizer>& thetaOptimizer() const { return theta_opt_; }
+  /// The φ optimizer (empty when the inference model has no parameters).
   const std::optional<PhiOptimizer>& phiOptimizer() const { return phi_opt_; }
   /// The E-step this trainer runs (usable on its own, e.g. to infer with more iterations).
   EStep<M, I>& eStep() { return e_step_; }
