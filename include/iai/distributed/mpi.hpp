@@ -83,6 +83,8 @@ inline int toInt(Index n, const char* fn, const char* what) {
 /// and MPI_Finalize, once per process.
 class Environment {
  public:
+  /// Initialises MPI with the program's arguments.
+  /// @throws iai::mpi::error if MPI_Init_thread fails.
   Environment(int& argc, char**& argv) {
     int provided = 0;
     detail::check(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
@@ -102,6 +104,7 @@ inline int rank(MPI_Comm comm = MPI_COMM_WORLD) {
   detail::check(MPI_Comm_rank(comm, &r), "MPI_Comm_rank");
   return r;
 }
+/// The rank count of `comm`.
 inline int size(MPI_Comm comm = MPI_COMM_WORLD) {
   int s = 1;
   detail::check(MPI_Comm_size(comm, &s), "MPI_Comm_size");
@@ -191,10 +194,14 @@ inline void checkSame(std::uint64_t value, const std::string& what, MPI_Comm com
                 std::to_string(~v[1]) + " to " + std::to_string(v[0]) + ")");
 }
 
+/// How the shards' gradients are combined: Ordered (bitwise the same for every rank count that
+/// divides C) or Sum (one MPI_Allreduce, equal only up to rounding across rank counts).
 enum class Reduction { Ordered, Sum };
 
+/// Settings of DataParallel.
 struct DataParallelConfig {
   Index shards = 4;                 ///< C, fixed parts of every global batch; R must divide it
+  /// How the shards' gradient buffers are reduced (Ordered by default).
   Reduction reduction = Reduction::Ordered;
   std::int64_t check_every = 100;   ///< steps between parameter checksums (0: only at the start)
 };
@@ -209,6 +216,7 @@ inline constexpr std::uint64_t kShardStreams = 1ULL << 32;
 template <class EM>
 class DataParallel {
  public:
+  /// The trainer's element type (float or double).
   using S = typename EM::Scalar;
 
   /// @throws iai::invalid_argument if config.shards < 1, the rank count does not divide it, or
@@ -231,10 +239,15 @@ class DataParallel {
     checkParameters("θ and φ at the start");
   }
 
+  /// This process's rank in the communicator.
   int rank() const { return rank_; }
+  /// The rank count R.
   int ranks() const { return ranks_; }
+  /// Whether this is rank 0.
   bool root() const { return rank_ == 0; }
+  /// The VariationalEM it drives.
   EM& trainer() { return *em_; }
+  /// The configuration it was made with.
   const DataParallelConfig& config() const { return config_; }
   /// Seconds spent in the step's collectives (gradients and statistics), summed over steps.
   double reduceSeconds() const { return reduce_seconds_; }
