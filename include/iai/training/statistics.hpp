@@ -25,7 +25,7 @@ struct StepStatistics {
 /// What one epoch reports to callbacks (onEpoch): means over its finite steps.
 struct EpochStatistics {
   int epoch = 0;                           ///< the epoch's index (from 0)
-  Index steps = 0;                         ///< steps with finite values (skipped_steps counts the others)
+  Index steps = 0;                         ///< steps with finite values (the others: skipped_steps)
   Index examples = 0;                      ///< examples of the finite steps
   double train_elbo = 0;                   ///< mean over the epoch's steps of StepStatistics::elbo
   double reconstruction = 0;               ///< mean over steps of StepStatistics::reconstruction
