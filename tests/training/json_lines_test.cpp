@@ -112,13 +112,19 @@ TEST_CASE("JsonLinesLogger writes a run line, then one epoch line with the docum
   CHECK(out[0].find(R"("configuration":{"batch":16,"note":"tab\there"})") != std::string::npos);
   CHECK(out[0].find(R"("compiler":")") != std::string::npos);
   CHECK(out[0].find(R"("flags":")") != std::string::npos);
-  CHECK(out[1].find(R"("type":"step","step":2,)") != std::string::npos);
+  // epochs count from 1 in the lines: steps 2 and 4 of the first epoch, then its epoch line
+  CHECK(out[1].find(R"("type":"step","step":2,"epoch":1,)") != std::string::npos);
+  CHECK(out[3].find(R"("type":"epoch","epoch":1,)") == 1);
   const std::string& epoch = out[6];
-  for (const char* key : {R"("type":"epoch","epoch":1)", R"("elbo":)", R"("reconstruction":)",
+  for (const char* key : {R"("type":"epoch","epoch":2,)", R"("elbo":)", R"("reconstruction":)",
                           R"("kl":)", R"("elbo_per_iteration":[)", R"("grad_norm_theta":)",
                           R"("grad_norm_phi":)", R"("learning_rate_theta":)",
                           R"("learning_rate_phi":)", R"("seconds":)", R"("examples_per_second":)"})
     CHECK(epoch.find(key) != std::string::npos);
+  // epochLine is the line onEpoch printed, for programs that add keys of their own
+  CHECK(iai::JsonLinesLogger::epochLine(e).str() == epoch);
+  CHECK(iai::JsonLinesLogger::epochLine(e).add("validation_elbo", -1.5).str() ==
+        epoch.substr(0, epoch.size() - 1) + R"(,"validation_elbo":-1.5})");
   // the epoch statistics behind it: 4 steps of 16, ELBO = reconstruction − KL (β = 1)
   CHECK(e.steps == 4);
   CHECK(e.examples == 64);

@@ -10,7 +10,8 @@
 //                     the ELBO, reconstruction term and KL (separately), the ELBO per inference
 //                     iteration, gradient norms, learning rates, seconds and examples per second;
 //                     optionally a line every `every_steps` steps. Lines are flushed as written.
-// One schema ("type": "run" | "epoch" | "step") for every program that uses it.
+// One schema ("type": "run" | "epoch" | "step") for every program that uses it; epochs count
+// from 1 in the lines (the epoch a step belongs to, the epochs done after an epoch).
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -197,7 +198,7 @@ class JsonLinesLogger {
     JsonLine()
         .add("type", "step")
         .add("step", static_cast<long long>(s.step))
-        .add("epoch", s.epoch)
+        .add("epoch", s.epoch + 1)
         .add("elbo", s.elbo)
         .add("reconstruction", s.reconstruction)
         .add("kl", s.kl)
@@ -208,12 +209,18 @@ class JsonLinesLogger {
         .add("seconds", s.seconds)
         .print(out_);
   }
-  /// Writes the "epoch" line: ELBO, reconstruction, KL, ELBO per iteration, gradient norms,
-  /// learning rates, seconds and examples per second.
-  void onEpoch(const EpochStatistics& e) {
-    JsonLine()
-        .add("type", "epoch")
-        .add("epoch", e.epoch)
+  /// Writes the "epoch" line (epochLine): ELBO, reconstruction, KL, ELBO per iteration, gradient
+  /// norms, learning rates, seconds and examples per second.
+  void onEpoch(const EpochStatistics& e) { epochLine(e).print(out_); }
+
+  /// The "epoch" line onEpoch prints; programs add their own keys to it (e.g. a validation ELBO)
+  /// and print it themselves. "epoch" counts from 1: it is the number of epochs done, as
+  /// VariationalEM::epoch() after the epoch and a checkpoint saved then (EpochStatistics::epoch
+  /// counts from 0).
+  static JsonLine epochLine(const EpochStatistics& e) {
+    JsonLine line;
+    line.add("type", "epoch")
+        .add("epoch", e.epoch + 1)
         .add("steps", static_cast<long long>(e.steps))
         .add("skipped_steps", static_cast<long long>(e.skipped_steps))
         .add("elbo", e.train_elbo)
@@ -226,8 +233,8 @@ class JsonLinesLogger {
         .add("learning_rate_phi", e.phi_learning_rate)
         .add("seconds", e.seconds)
         .add("examples_per_second",
-             e.seconds > 0 ? static_cast<double>(e.examples) / e.seconds : 0.0)
-        .print(out_);
+             e.seconds > 0 ? static_cast<double>(e.examples) / e.seconds : 0.0);
+    return line;
   }
 
  private:
