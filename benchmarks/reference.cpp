@@ -4,7 +4,7 @@
 // networks 2×512 highway ELU, iterative inputs [x−0.5, μ, log σ², log|∇|, sign ∇] (1168), gated
 // update, batch 64, S = 10, T = 5, Adam for θ and φ.
 //   build/benchmarks/iai_reference [--model iterative|standard] [--batch 64] [--samples 10]
-//                                  [--iters 5] [--steps 30] [--threads 1]
+//                                  [--iters 5] [--steps 30] [--threads 1]     (--help: the options)
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -17,12 +17,25 @@
 
 #include <iai/iai.hpp>
 
+#include "common/args.hpp"        // examples/common: the option table and --help
+#include "common/experiment.hpp"  // guardedMain: one-line errors, exit code 2
+
 namespace {
 
 struct Options {
   std::string model = "iterative";
   long batch = 64, samples = 10, iters = 5, steps = 30, threads = 1;
 };
+
+void addOptions(examples::Cli& cli, Options& o) {
+  cli.option("model", o.model, "iterative|standard", "the inference model")
+      .oneOf({"iterative", "standard"});
+  cli.option("batch", o.batch, "B", "examples per training step").min(1);
+  cli.option("samples", o.samples, "S", "samples S per ELBO estimate").min(1);
+  cli.option("iters", o.iters, "T", "inference iterations T (iterative)").min(1);
+  cli.option("steps", o.steps, "N", "timed training steps and single-example inferences").min(1);
+  cli.option("threads", o.threads, "N", "threads of Eigen's products").min(1);
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -87,29 +100,20 @@ void run(const Options& o, Inference inference, bool iterative) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i];
-    const char* v = argv[i + 1];
-    if (k == "--model") o.model = v;
-    else if (k == "--batch") o.batch = std::atol(v);
-    else if (k == "--samples") o.samples = std::atol(v);
-    else if (k == "--iters") o.iters = std::atol(v);
-    else if (k == "--steps") o.steps = std::atol(v);
-    else if (k == "--threads") o.threads = std::atol(v);
-    else {
-      std::fprintf(stderr, "iai_reference: unknown option %s\n", k.c_str());
-      return 2;
-    }
-  }
-  if (o.batch < 1 || o.samples < 1 || o.iters < 1 || o.steps < 1 || o.threads < 1 ||
-      (o.model != "iterative" && o.model != "standard")) {
-    std::fprintf(stderr, "iai_reference: invalid option value\n");
-    return 2;
-  }
-  Eigen::setNbThreads(static_cast<int>(o.threads));
-  if (o.model == "iterative")
-    run(o, iai::IterativeInferenceModel<float>(784, 64, {}, 2), true);
-  else
-    run(o, iai::StandardInferenceModel<float>(784, 64, {}, 2), false);
+  return examples::guardedMain("iai_reference", [&] {
+    Options o;
+    examples::Cli cli("iai_reference",
+                      "The paper's MNIST single-level setup (D = 784, latent 64, decoder 64→512→512→784,\n"
+                      "inference networks 2×512 highway, Adam) timed like the PyTorch peer: the median\n"
+                      "training step and single-example inference over --steps, printed as one JSON line\n"
+                      "with the peer's keys (docs/benchmarks.md).");
+    addOptions(cli, o);
+    if (!cli.parse(argc, argv)) return 0;
+    Eigen::setNbThreads(static_cast<int>(o.threads));
+    if (o.model == "iterative")
+      run(o, iai::IterativeInferenceModel<float>(784, 64, {}, 2), true);
+    else
+      run(o, iai::StandardInferenceModel<float>(784, 64, {}, 2), false);
+    return 0;
+  });
 }

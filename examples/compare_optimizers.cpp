@@ -44,19 +44,14 @@ using examples::Scalar;
 using Data = iai::Dataset<Scalar>;
 using Mat = iai::Matrix<Scalar>;
 
-const char* kUsage =
-    "usage: compare_optimizers --checkpoint FILE [--data fashion-mnist|mnist-10k|DIR]\n"
-    "             [--examples 500] [--tune-examples 100] [--validation 0.1] [--steps 300]\n"
-    "             [--lr-grid 0.5,0.1,0.05,0.01,0.005,0.001,0.0005,0.0001] [--momentum 0.9]\n"
-    "             [--latent 64] [--hidden 512,512] [--inference-hidden 512] [--inference-layers 2]\n"
-    "             [--iterations 5] [--samples 10] [--seed S] [--eval-seed S] [--threads T]\n"
-    "             [--out DIR]\n"
-    "Test ELBO vs inference iterations: the iterative inference model of FILE (written by\n"
+constexpr const char* kSummary =
+    "Test ELBO vs inference iterations: the iterative inference model of --checkpoint (written by\n"
     "`train --inference iterative --checkpoint FILE`, same model options) run for --steps\n"
     "iterations, and gradient ascent on λ from the prior with SGD, SGD+momentum, RMSProp and Adam,\n"
     "each with the step size from --lr-grid that gives the best final ELBO on --tune-examples\n"
     "examples of the validation split `train --seed S --validation V` held out of the training set.\n"
-    "Writes compare_optimizers.{csv,svg} and compare_optimizers_zoom.svg.\n";
+    "JSON lines on stdout (docs/training.md): run, tuning, method and final lines. Writes\n"
+    "compare_optimizers.{csv,svg} and compare_optimizers_zoom.svg to --out.";
 
 struct Options {
   examples::Experiment exp;
@@ -68,34 +63,42 @@ struct Options {
   std::vector<double> grid{0.5, 0.1, 0.05, 0.01, 0.005, 0.001, 0.0005, 0.0001};
 };
 
+void addOptions(examples::Cli& cli, Options& o) {
+  cli.group("Input and output");
+  cli.option("checkpoint", o.checkpoint, "FILE",
+             "the checkpoint of `train --inference iterative --checkpoint FILE`")
+      .existingFile()
+      .required("a checkpoint of `train --inference iterative --checkpoint FILE`");
+  cli.option("data", o.data, "NAME|DIR", "fashion-mnist, mnist-10k, or a folder of IDX files");
+  cli.option("out", o.out, "DIR", "folder for the CSV and the figures");
+  cli.option("threads", o.threads, "N", "threads of Eigen's products").min(1);
+  cli.group("Comparison");
+  cli.option("examples", o.examples, "N", "paired test inputs the methods are scored on").min(1);
+  cli.option("tune-examples", o.tune_examples, "N",
+             "validation examples that choose each optimizer's step size")
+      .min(1);
+  cli.option("validation", o.validation, "F|N",
+             "train's --validation: the split the checkpoint never trained on")
+      .positive();
+  cli.option("steps", o.steps, "N", "inference iterations of every method").min(1);
+  cli.option("lr-grid", o.grid, "X,…", "step sizes tried for each gradient optimizer");
+  cli.option("momentum", o.momentum, "X", "momentum of SGD + momentum").positive().below(1);
+  cli.option("eval-seed", o.eval_seed, "S", "seed of the paired test inputs")
+      .defaultText("the --seed");
+  cli.group("Model (as train was given; shared with train, infer, optimization_surface)");
+  o.exp.addOptions(cli);
+  cli.afterParse([&o, &cli] {
+    if (!cli.given("eval-seed")) o.eval_seed = o.exp.seed;
+    IAI_CHECK(o.exp.iterative(), "arguments", "--inference", o.exp.inference,
+              "iterative (compare_optimizers runs an iterative inference model)");
+  });
+}
+
 // Random streams (with --seed): the evaluation noise and the tuning noise. Every method restarts
 // the same noise stream, so at iteration t all of them use the same ε (common random numbers).
 // The inputs: the paired test inputs of --eval-seed and train's statically binarised validation
 // split (examples/common/evaluation.hpp).
 constexpr std::uint64_t kNoiseStream = 102, kTuneNoiseStream = 103;
-
-std::vector<double> parseDoubles(examples::Args& args, const std::string& name,
-                                 const std::vector<double>& fallback) {
-  std::string def;
-  for (double v : fallback) {
-    if (!def.empty()) def += ',';
-    def += JsonLine::number(v);
-  }
-  const std::string s = args.get(name, def);
-  std::vector<double> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    const std::size_t comma = std::min(s.find(',', start), s.size());
-    const std::string item = s.substr(start, comma - start);
-    char* end = nullptr;
-    const double v = std::strtod(item.c_str(), &end);
-    IAI_CHECK(!item.empty() && *end == '\0' && std::isfinite(v) && v > 0, "arguments", "--" + name,
-              s, "a comma-separated list of positive numbers");
-    out.push_back(v);
-    start = comma + 1;
-  }
-  return out;
-}
 
 struct Method {
   std::string key, label;
@@ -212,7 +215,8 @@ int run(const Options& o) {
           runGradient(model, o, method.optimizer, o.grid[k], x_tune, kTuneNoiseStream);
       const double final_elbo = finalOrWorst(trace);
       JsonLine()
-          .add("tuning", method.key)
+          .add("type", "tuning")
+          .add("method", method.key)
           .add("lr", o.grid[k])
           .add("final_elbo", trace.back())
           .add("seconds", seconds(t0))
@@ -246,7 +250,7 @@ int run(const Options& o) {
                points.end());
   if (points.back() != o.steps) points.push_back(o.steps);
   JsonLine summary;
-  summary.add("summary", "compare_optimizers")
+  summary.add("type", "final")
       .add("data", o.data)
       .add("examples", o.examples)
       .add("tune_examples", o.tune_examples)
@@ -255,7 +259,7 @@ int run(const Options& o) {
       .add("lr_grid", o.grid);
   for (const Method& method : methods) {
     JsonLine line;
-    line.add("method", method.key);
+    line.add("type", "method").add("method", method.key);
     if (method.key == "iterative") {
       line.add("trained_iterations", o.exp.iterations);
     } else {
@@ -328,30 +332,11 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   return examples::guardedMain("compare_optimizers", [&] {
-    examples::Args args(argc, argv, {"help"});
-    if (args.flag("help")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
     Options o;
-    o.exp.read(args);
-    o.data = args.get("data", o.data);
-    o.out = args.get("out", o.out);
-    o.checkpoint = args.get("checkpoint", "");
-    o.examples = args.getInt("examples", o.examples, 1);
-    o.tune_examples = args.getInt("tune-examples", o.tune_examples, 1);
-    o.validation = args.getDouble("validation", o.validation);
-    o.eval_seed = static_cast<std::uint64_t>(args.getInt("eval-seed", static_cast<long>(o.exp.seed), 0));
-    o.steps = args.getInt("steps", o.steps, 1);
-    o.threads = args.getInt("threads", o.threads, 1);
-    o.momentum = args.getDouble("momentum", o.momentum);
-    o.grid = parseDoubles(args, "lr-grid", o.grid);
-    args.rejectUnknown();
-    IAI_CHECK(!o.checkpoint.empty(), "arguments", "--checkpoint", "missing",
-              "a checkpoint of `train --inference iterative --checkpoint FILE`");
-    IAI_CHECK(o.exp.iterative(), "arguments", "--inference", o.exp.inference,
-              "iterative (compare_optimizers runs an iterative inference model)");
-    IAI_CHECK(o.momentum < 1, "arguments", "--momentum", o.momentum, "in (0, 1)");
+    examples::Cli cli("compare_optimizers", kSummary);
+    addOptions(cli, o);
+    if (!cli.parse(argc, argv)) return 0;
+    cli.runLine(o.exp.seed).print();
     Eigen::setNbThreads(static_cast<int>(o.threads));
     std::filesystem::create_directories(o.out);
     return run(o);

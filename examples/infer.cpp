@@ -4,8 +4,9 @@
 // must match). Also converts a train checkpoint into a model file.
 //   build/examples/infer --checkpoint out/run.ckpt --save-model out/model.iai   (convert)
 //   build/examples/infer --model out/model.iai --data fashion-mnist --examples 500 [--past 10]
-// Prints one JSON line: the test ELBO after each inference iteration (λ_0 … λ_T, and past T
-// with --past), on the first --examples test examples, statically binarised with --seed.
+// Prints JSON lines (docs/training.md): the run line, then a "final" line with the test ELBO after
+// each inference iteration (λ_0 … λ_T, and past T with --past), on the first --examples test
+// examples, statically binarised with --seed.
 #include <Eigen/Core>
 
 #include <cstdio>
@@ -26,17 +27,37 @@ namespace {
 using examples::Scalar;
 using Data = iai::Dataset<Scalar>;
 
-const char* kUsage =
-    "usage: infer (--model FILE | --checkpoint FILE [--save-model FILE]) [--data fashion-mnist]\n"
-    "             [--examples 500] [--past 0] [--seed S] [the model options train was given:\n"
-    "             --inference --latent --hidden --inference-hidden --inference-layers\n"
-    "             --iterations --levels --prior-hidden --encode --samples]\n";
+constexpr const char* kSummary =
+    "Rebuilds a trained model from a model file (iai::saveModel) or a train checkpoint and runs\n"
+    "inference without a trainer (iai::EStep): the test ELBO after each inference iteration.\n"
+    "Give the model options train was given (they make the architecture the file must match);\n"
+    "--checkpoint FILE --save-model OUT converts a checkpoint into a model file.";
 
 struct Options {
   examples::Experiment exp;
   std::string model, checkpoint, save_model, data = "fashion-mnist";
   long examples = 500, past = 0;
 };
+
+void addOptions(examples::Cli& cli, Options& o) {
+  cli.group("Input and output");
+  cli.option("model", o.model, "FILE", "the model file to run (iai::saveModel)").existingFile();
+  cli.option("checkpoint", o.checkpoint, "FILE", "a train checkpoint to run or convert")
+      .existingFile();
+  cli.option("save-model", o.save_model, "FILE", "with --checkpoint: write the model file, run nothing");
+  cli.option("data", o.data, "NAME|DIR", "fashion-mnist, mnist-10k, or a folder of IDX files");
+  cli.option("examples", o.examples, "N", "run on the first N test examples").min(1);
+  cli.option("past", o.past, "N", "N inference iterations past the trained T");
+  cli.group("Model (as train was given; shared with train, compare_optimizers, "
+            "optimization_surface)");
+  o.exp.addOptions(cli);
+  cli.afterParse([&o] {
+    IAI_CHECK(o.model.empty() != o.checkpoint.empty(), "arguments", "--model/--checkpoint",
+              "both or neither", "exactly one of them");
+    IAI_CHECK(o.save_model.empty() || !o.checkpoint.empty(), "arguments", "--save-model",
+              o.save_model, "used with --checkpoint");
+  });
+}
 
 template <class Model, class Inference>
 int run(const Options& o, iai::Index d, Model model, Inference inference) {
@@ -72,7 +93,7 @@ int run(const Options& o, iai::Index d, Model model, Inference inference) {
   iai::Rng noise(o.exp.seed, 11);
   e_step.run(x, elbo, noise, decltype(e_step)::Mode::Evaluate);
   iai::JsonLine()
-      .add("type", "inference")
+      .add("type", "final")
       .add("examples", static_cast<long>(n))
       .add("trained_iterations", o.exp.iterationsRun())
       .add("test_elbo_per_iteration", e_step.trace())
@@ -84,24 +105,11 @@ int run(const Options& o, iai::Index d, Model model, Inference inference) {
 
 int main(int argc, char** argv) {
   return examples::guardedMain("infer", [&] {
-    examples::Args args(argc, argv, {"help"});
-    if (args.flag("help")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
     Options o;
-    o.exp.read(args);
-    o.model = args.get("model", "");
-    o.checkpoint = args.get("checkpoint", "");
-    o.save_model = args.get("save-model", "");
-    o.data = args.get("data", o.data);
-    o.examples = args.getInt("examples", o.examples, 1);
-    o.past = args.getInt("past", o.past, 0);
-    args.rejectUnknown();
-    IAI_CHECK(o.model.empty() != o.checkpoint.empty(), "arguments", "--model/--checkpoint",
-              "both or neither", "exactly one of them");
-    IAI_CHECK(o.save_model.empty() || !o.checkpoint.empty(), "arguments", "--save-model",
-              o.save_model, "used with --checkpoint");
+    examples::Cli cli("infer", kSummary);
+    addOptions(cli, o);
+    if (!cli.parse(argc, argv)) return 0;
+    cli.runLine(o.exp.seed).print();
     const iai::Index d = Data::load(o.data, false).dim();
     if (o.exp.hierarchical())
       return o.exp.iterative()

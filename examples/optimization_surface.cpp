@@ -40,30 +40,85 @@ using examples::Scalar;
 using Data = iai::Dataset<Scalar>;
 using Mat = iai::Matrix<Scalar>;
 
-const char* kUsage =
-    "usage: optimization_surface [--data fashion-mnist|mnist-10k|DIR] [--example 0]\n"
-    "             [--epochs 3] [--iterative-epochs N] [--train-examples 10000] [--eval-examples 1000]\n"
-    "             [--hidden 256,256] [--inference-hidden 256] [--inference-layers 2]\n"
-    "             [--iterations 5] [--samples 10] [--batch 64] [--lr 1e-3]\n"
-    "             [--grid 80] [--surface-samples 100] [--range auto|MU1_LO,MU1_HI,MU2_LO,MU2_HI]\n"
-    "             [--optimizer sgd|momentum|rmsprop|adam] [--step-size 0.005] [--gd-steps 200]\n"
-    "             [--seed S] [--threads T] [--out DIR]\n"
+constexpr const char* kSummary =
     "Trains a model with a 2-D latent space (decoder 2→hidden→D) with a standard inference model\n"
-    "for --epochs, then an iterative one against the fixed model for --iterative-epochs (default\n"
-    "--epochs), and draws the ELBO of test example --example over μ (log σ² fixed at the\n"
-    "iterative model's final estimate; --surface-samples samples shared by all grid points) with\n"
-    "the standard model's estimate, --gd-steps of gradient ascent from the prior and the iterative\n"
-    "model's steps. Colours follow log(1 + max − ELBO). Writes optimization_surface.svg and\n"
-    "optimization_surface_zoom.svg (the region of the final estimates) to --out.\n";
+    "for --epochs, then an iterative one against the fixed model for --iterative-epochs, and draws\n"
+    "the ELBO of test example --example over μ (log σ² fixed at the iterative model's final\n"
+    "estimate; --surface-samples samples shared by all grid points) with the standard model's\n"
+    "estimate, --gd-steps of gradient ascent from the prior and the iterative model's steps.\n"
+    "Colours follow log(1 + max − ELBO). JSON lines on stdout (docs/training.md): run, epoch,\n"
+    "evaluation, point and final lines. Writes optimization_surface.svg and\n"
+    "optimization_surface_zoom.svg (the region of the final estimates) to --out.";
 
 struct Options {
+  Options() {  // the model: latent 2, smaller networks, a larger learning rate
+    exp.latent = {2};
+    exp.hidden = {256, 256};
+    exp.inference_hidden = {256};
+    exp.lr = 1e-3;
+  }
   examples::Experiment exp;
-  std::string data = "fashion-mnist", out = "out", optimizer = "sgd";
-  long epochs = 3, iterative_epochs = -1, train_examples = 10000, eval_examples = 1000;
+  std::string data = "fashion-mnist", out = "out", optimizer = "sgd", range_text = "auto";
+  long epochs = 3, iterative_epochs = 3, train_examples = 10000, eval_examples = 1000;
   long example = 0, grid = 80, surface_samples = 100, gd_steps = 200, threads = 1;
   double step_size = 0.005;
   std::vector<double> range;  // empty: automatic
 };
+
+std::vector<double> parseRange(const std::string& range) {
+  std::vector<double> out;
+  if (range == "auto") return out;
+  std::size_t start = 0;
+  while (start <= range.size()) {
+    const std::size_t comma = std::min(range.find(',', start), range.size());
+    const std::string item = range.substr(start, comma - start);
+    char* end = nullptr;
+    const double v = std::strtod(item.c_str(), &end);
+    IAI_CHECK(!item.empty() && *end == '\0' && std::isfinite(v), "arguments", "--range", range,
+              "auto or four numbers MU1_LO,MU1_HI,MU2_LO,MU2_HI");
+    out.push_back(v);
+    start = comma + 1;
+  }
+  IAI_CHECK(out.size() == 4 && out[0] < out[1] && out[2] < out[3], "arguments", "--range", range,
+            "auto or four numbers MU1_LO,MU1_HI,MU2_LO,MU2_HI");
+  return out;
+}
+
+void addOptions(examples::Cli& cli, Options& o) {
+  cli.forbid("inference", "absent: optimization_surface trains both a standard and an iterative model");
+  cli.group("Data and output");
+  cli.option("data", o.data, "NAME|DIR", "fashion-mnist, mnist-10k, or a folder of IDX files");
+  cli.option("train-examples", o.train_examples, "N", "use the first N training examples (0: all)");
+  cli.option("eval-examples", o.eval_examples, "N",
+             "test examples of both models' test ELBO (0: no evaluation)");
+  cli.option("out", o.out, "DIR", "folder for the figures");
+  cli.option("threads", o.threads, "N", "threads of Eigen's products").min(1);
+  cli.group("Training");
+  cli.option("epochs", o.epochs, "N", "epochs of the model with the standard inference model");
+  cli.option("iterative-epochs", o.iterative_epochs, "N",
+             "epochs of the iterative inference model against the fixed model")
+      .defaultText("the --epochs");
+  cli.group("Surface");
+  cli.option("example", o.example, "N", "the test example whose ELBO is drawn");
+  cli.option("grid", o.grid, "N", "grid points per axis").min(2);
+  cli.option("surface-samples", o.surface_samples, "S", "noise samples shared by all grid points")
+      .min(1);
+  cli.option("range", o.range_text, "auto|MU1_LO,MU1_HI,MU2_LO,MU2_HI",
+             "the region of μ drawn (auto: around the prior, the estimates and the path)")
+      .check([](const std::string& v) { parseRange(v); });
+  cli.option("optimizer", o.optimizer, "sgd|momentum|rmsprop|adam", "gradient ascent's optimizer")
+      .oneOf({"sgd", "momentum", "rmsprop", "adam"});
+  cli.option("step-size", o.step_size, "X", "gradient ascent's step size").positive();
+  cli.option("gd-steps", o.gd_steps, "N", "gradient ascent steps from the prior").min(1);
+  cli.group("Model (shared with train, infer, compare_optimizers; latent 2)");
+  o.exp.addOptions(cli, /*with_inference=*/false);
+  cli.afterParse([&o, &cli] {
+    if (!cli.given("iterative-epochs")) o.iterative_epochs = o.epochs;
+    IAI_CHECK(o.exp.latentDim() == 2 && !o.exp.hierarchical(), "arguments", "--latent",
+              o.exp.latentDim(), "2 (the surface is drawn over a 2-D latent space)");
+    o.range = parseRange(o.range_text);
+  });
+}
 
 // random streams (with --seed)
 constexpr std::uint64_t kExampleStream = 201, kInferStream = 202, kSurfaceStream = 203,
@@ -201,13 +256,7 @@ void trainPhase(Em& em, Data& train, long epochs, const char* phase) {
   iai::ProgressBar progress;
   for (long e = 0; e < epochs; ++e) {
     const iai::EpochStatistics stats = em.fit(train, 1, progress);
-    JsonLine()
-        .add("phase", phase)
-        .add("epoch", e + 1)
-        .add("train_elbo", stats.train_elbo)
-        .add("seconds", stats.seconds)
-        .add("skipped_steps", static_cast<long>(stats.skipped_steps))
-        .print();
+    iai::JsonLinesLogger::epochLine(stats).add("phase", phase).print();  // epoch e + 1
   }
 }
 
@@ -392,6 +441,7 @@ int run(const Options& o) {
     rng.reseed(o.exp.seed, kEvalStream);
     const std::vector<double> it = em_iterative.evaluate(eval, 500, rng);
     JsonLine()
+        .add("type", "evaluation")
         .add("test_examples", static_cast<long>(eval.size()))
         .add("standard_test_elbo", s.back())
         .add("iterative_test_elbo_per_iteration", it)
@@ -490,7 +540,7 @@ int run(const Options& o) {
   //    log σ² ("elbo") and on the drawn surface ("surface_elbo")
   auto report = [&](const std::string& point, const Mat& m, const Mat& lv, long step) {
     JsonLine line;
-    line.add("point", point);
+    line.add("type", "point").add("point", point);
     if (step >= 0) line.add("step", step);
     line.add("mu", toVector(m)).add("log_var", toVector(lv));
     line.add("elbo", surface.value(m, lv)).add("surface_elbo", surface.value(m, log_var_it));
@@ -515,7 +565,7 @@ int run(const Options& o) {
   const std::string zoom_svg = o.out + "/optimization_surface_zoom.svg";
   drawFigure(zoom, cat(title, ", zoom"), overlays, true).save(zoom_svg);
   JsonLine()
-      .add("summary", "optimization_surface")
+      .add("type", "final")
       .add("data", o.data)
       .add("example", o.example)
       .add("mu1_range", std::vector<double>{box.x0, box.x1})
@@ -544,53 +594,11 @@ int run(const Options& o) {
 
 int main(int argc, char** argv) {
   return examples::guardedMain("optimization_surface", [&] {
-    examples::Args args(argc, argv, {"help"});
-    if (args.flag("help")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    IAI_CHECK(!args.has("inference"), "arguments", "--inference", args.get("inference", ""),
-              "absent: optimization_surface trains both a standard and an iterative model");
     Options o;
-    o.exp.latent = {2};
-    o.exp.hidden = {256, 256};
-    o.exp.inference_hidden = {256};
-    o.exp.lr = 1e-3;
-    o.exp.read(args);
-    IAI_CHECK(o.exp.latentDim() == 2 && !o.exp.hierarchical(), "arguments", "--latent",
-              o.exp.latentDim(),
-              "2 (the surface is drawn over a 2-D latent space)");
-    o.data = args.get("data", o.data);
-    o.out = args.get("out", o.out);
-    o.epochs = args.getInt("epochs", o.epochs, 0);
-    o.iterative_epochs = args.getInt("iterative-epochs", o.epochs, 0);
-    o.train_examples = args.getInt("train-examples", o.train_examples, 0);
-    o.eval_examples = args.getInt("eval-examples", o.eval_examples, 0);
-    o.example = args.getInt("example", o.example, 0);
-    o.grid = args.getInt("grid", o.grid, 2);
-    o.surface_samples = args.getInt("surface-samples", o.surface_samples, 1);
-    o.optimizer = args.get("optimizer", o.optimizer);
-    parseOptimizer(o.optimizer);
-    o.step_size = args.getDouble("step-size", o.step_size);
-    o.gd_steps = args.getInt("gd-steps", o.gd_steps, 1);
-    o.threads = args.getInt("threads", o.threads, 1);
-    const std::string range = args.get("range", "auto");
-    args.rejectUnknown();
-    if (range != "auto") {
-      std::size_t start = 0;
-      while (start <= range.size()) {
-        const std::size_t comma = std::min(range.find(',', start), range.size());
-        const std::string item = range.substr(start, comma - start);
-        char* end = nullptr;
-        const double v = std::strtod(item.c_str(), &end);
-        IAI_CHECK(!item.empty() && *end == '\0' && std::isfinite(v), "arguments", "--range", range,
-                  "auto or four numbers MU1_LO,MU1_HI,MU2_LO,MU2_HI");
-        o.range.push_back(v);
-        start = comma + 1;
-      }
-      IAI_CHECK(o.range.size() == 4 && o.range[0] < o.range[1] && o.range[2] < o.range[3],
-                "arguments", "--range", range, "auto or four numbers MU1_LO,MU1_HI,MU2_LO,MU2_HI");
-    }
+    examples::Cli cli("optimization_surface", kSummary);
+    addOptions(cli, o);
+    if (!cli.parse(argc, argv)) return 0;
+    cli.runLine(o.exp.seed).print();
     Eigen::setNbThreads(static_cast<int>(o.threads));
     std::filesystem::create_directories(o.out);
     return run(o);

@@ -36,12 +36,31 @@ using examples::jsonNumbers;
 using examples::stats::MeanSe;
 using examples::stats::meanSe;
 
-const char* kUsage =
-    "usage: reproduce_table --dir DIR [--title TEXT] [--arms standard-s1,standard-s10,iterative-s10]\n"
-    "                       [--console]\n"
-    "Aggregates DIR/<arm>/seed<k>/{result.json,run.ckpt.history.jsonl} into DIR/summary.md,\n"
-    "DIR/summary.jsonl, DIR/validation_elbo.svg and DIR/gap_vs_iterations.svg, and prints the\n"
-    "markdown (or, with --console, a compact plain-text summary).\n";
+constexpr const char* kSummary =
+    "Aggregates DIR/<arm>/seed<k>/{result.json,run.ckpt.history.jsonl} (train's final line and\n"
+    "its epoch lines) into DIR/summary.md, DIR/summary.jsonl (JSON lines, docs/training.md: run,\n"
+    "arm, difference and validation lines), DIR/validation_elbo.svg and DIR/gap_vs_iterations.svg,\n"
+    "and prints the markdown (or, with --console, a compact plain-text summary).";
+
+struct Options {
+  std::string dir, title, arms = "standard-s1,standard-s10,iterative-s10";
+  bool console = false;
+};
+
+std::vector<std::string> splitComma(const std::string& s);
+
+void addOptions(examples::Cli& cli, Options& o) {
+  cli.option("dir", o.dir, "DIR", "the folder scripts/reproduce wrote")
+      .existingFolder()
+      .required("the folder scripts/reproduce wrote");
+  cli.option("title", o.title, "TEXT", "the table's title").defaultText("the --dir");
+  cli.option("arms", o.arms, "ARM,…", "the arms (folders of --dir), in the table's order")
+      .check([](const std::string& v) { splitComma(v); });
+  cli.flag("console", o.console, "print a compact plain-text summary instead of the markdown");
+  cli.afterParse([&o, &cli] {
+    if (!cli.given("title")) o.title = o.dir;
+  });
+}
 
 struct Run {
   long seed = 0;
@@ -116,7 +135,7 @@ void addMeanSe(JsonLine& line, const std::string& key, const MeanSe& m) {
 }
 
 int run(const std::string& dir, const std::string& title, const std::vector<std::string>& arm_names,
-        bool console) {
+        bool console, const iai::JsonLine& run_line) {
   IAI_CHECK(fs::is_directory(dir), "arguments", "--dir", dir, "an existing folder of runs");
   std::vector<Arm> arms;
   for (const std::string& name : arm_names) {
@@ -141,7 +160,8 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
   std::snprintf(row, sizeof row, "%-28s %5s %17s %17s %17s\n", "inference model", "runs",
                 "test ELBO", "-log p(x)", "amortization gap");
   txt << title << " (mean ± s.e. over seeds)\n" << row;
-  std::ostringstream jsonl;
+  std::ostringstream jsonl;  // the run line, then one line per arm, difference and snapshot
+  jsonl << run_line.str() << '\n';
   md << "### " << title << "\n\n";
   md << "| inference model | runs done | test ELBO | −log p(x) | amortized ELBO (gap subset) | refined ELBO | "
         "amortization gap | epochs | stopped early | wall time per run (min) |\n"
@@ -172,7 +192,7 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
                   examples::stats::format(gap).c_str());
     txt << row;
     JsonLine line;
-    line.add("arm", a.name).add("runs", static_cast<long>(a.runs.size()))
+    line.add("type", "arm").add("arm", a.name).add("runs", static_cast<long>(a.runs.size()))
         .add("finished", static_cast<long>(a.finished()));
     addMeanSe(line, "test_elbo", elbo);
     addMeanSe(line, "test_nll", nll);
@@ -219,7 +239,7 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
          << examples::stats::formatSigned(meanSe(d_nll)) << " | "
          << examples::stats::formatSigned(meanSe(d_gap)) << " | " << (per_seed.empty() ? "–" : per_seed) << " |\n";
       JsonLine line;
-      line.add("difference", it.name + " - " + st.name);
+      line.add("type", "difference").add("difference", it.name + " - " + st.name);
       addMeanSe(line, "test_elbo", meanSe(d_elbo));
       addMeanSe(line, "test_nll", meanSe(d_nll));
       addMeanSe(line, "amortization_gap", meanSe(d_gap));
@@ -252,7 +272,7 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
              << " |\n";
     }
     JsonLine line;
-    line.add("validation_epoch_common", static_cast<long>(common));
+    line.add("type", "validation").add("validation_epoch_common", static_cast<long>(common));
     for (const Arm& a : arms) {
       std::vector<double> v;
       for (const auto& [seed, value] : at[a.name]) v.push_back(value);
@@ -378,18 +398,11 @@ std::vector<std::string> splitComma(const std::string& s) {
 
 int main(int argc, char** argv) {
   return examples::guardedMain("reproduce_table", [&] {
-    examples::Args args(argc, argv, {"help", "console"});
-    if (args.flag("help")) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    const std::string dir = args.get("dir", "");
-    const std::string title = args.get("title", dir);
-    const std::vector<std::string> arms =
-        splitComma(args.get("arms", "standard-s1,standard-s10,iterative-s10"));
-    const bool console = args.flag("console");
-    args.rejectUnknown();
-    IAI_CHECK(!dir.empty(), "arguments", "--dir", "missing", "the folder scripts/reproduce wrote");
-    return run(dir, title, arms, console);
+    Options o;
+    examples::Cli cli("reproduce_table", kSummary);
+    addOptions(cli, o);
+    if (!cli.parse(argc, argv)) return 0;
+    // stdout is the table; the run line opens summary.jsonl
+    return run(o.dir, o.title, splitComma(o.arms), o.console, cli.runLine(0));
   });
 }

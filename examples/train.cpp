@@ -36,20 +36,12 @@ using examples::JsonLine;
 using examples::Scalar;
 using Data = iai::Dataset<Scalar>;
 
-const char* kUsage =
-    "usage: train [--data fashion-mnist|mnist-10k|DIR] [--inference standard|iterative]\n"
-    "             [--likelihood bernoulli|gaussian|multinomial] (gaussian, multinomial: see\n"
-    "              examples/common/likelihood.hpp; --data also patches-32, spam-assassin, FILE)\n"
-    "             [--epochs N] [--batch 64] [--samples 10] [--iterations 5] [--lr 2e-4]\n"
-    "             [--latent 64] [--hidden 512,512] [--inference-hidden 512] [--inference-layers 2]\n"
-    "             [--levels 1] [--prior-hidden 256,256] [--encode gradients|errors]\n"
-    "             [--train-examples N] [--test-examples N] [--validation 0.1|N]\n"
-    "             [--patience 10] [--min-gain 0.1]\n"
-    "             [--eval-samples 5000] [--eval-examples 1000] [--eval-seed S]\n"
-    "             [--gap-examples 200] [--gap-samples 10] [--gap-lr 0.01] [--gap-steps 100]\n"
-    "             [--gap-max-steps 3200] [--gap-tolerance 0.01] [--past-iterations 2T]\n"
-    "             [--checkpoint FILE] [--resume] [--seed S] [--threads T] [--out DIR]\n"
-    "             [--distributed [--shards 4] [--reduction ordered|sum]] (under mpirun)\n"
+constexpr const char* kSummary =
+    "Amortized variational EM on real data with a standard or an iterative inference model (the\n"
+    "paper's MNIST single-level setup by default; --levels 2 --latent 64,32 for its hierarchical\n"
+    "model). JSON lines on stdout (docs/training.md: a run line, one epoch line per epoch, the final\n"
+    "line), progress on stderr, figures in --out.";
+constexpr const char* kFooterBernoulli =
     "Trains for at most --epochs epochs; with a validation split (--validation, a fraction or a\n"
     "count of the training set; 0: none) it stops early when the validation ELBO gained\n"
     "< --min-gain nats over the last --patience epochs (0: never). The final line holds the test\n"
@@ -60,9 +52,27 @@ const char* kUsage =
     "mpirun -np R, each global batch of --batch columns cut into --shards parts (R must divide\n"
     "it); with --reduction ordered (the default) the run is bitwise the same for every R that\n"
     "divides --shards. Validation, test ELBO and importance sampling are sharded over the ranks;\n"
-    "rank 0 writes the checkpoint, the history and the output.\n";
+    "rank 0 writes the checkpoint, the history and the output.\n"
+    "`train --likelihood gaussian --help` (or multinomial) lists the options and defaults of the\n"
+    "paper's other observation models (examples/common/likelihood.hpp).";
+constexpr const char* kFooterLikelihood =
+    "The paper's Gaussian-output (images, bits/dim) and multinomial-output (documents, perplexity)\n"
+    "models with the authors' configurations as defaults (examples/common/likelihood.hpp). The\n"
+    "final line holds the test ELBO and −log p(x) from importance sampling with the final λ_T as\n"
+    "the proposal; figures: data/reconstruction/sample grids for images, top words for text.";
 
 struct Options {
+  /// The defaults of `likelihood`: the Bernoulli setup above, or the authors' configurations of
+  /// the other observation models (likelihood.hpp).
+  explicit Options(iai::Likelihood l) : likelihood(l) {
+    if (l == iai::Likelihood::Bernoulli) return;
+    examples::authorsConfiguration(l, exp);
+    data = l == iai::Likelihood::Multinomial ? "spam-assassin" : "patches-32";
+    final.is_samples = 1000;
+    threads = 2;
+  }
+  iai::Likelihood likelihood;
+  std::string likelihood_name = iai::likelihoodName(likelihood);
   examples::Experiment exp;
   std::string data = "fashion-mnist", out = "out", checkpoint;
   long epochs = 1, threads = 1, train_examples = 0, test_examples = 0;
@@ -74,7 +84,95 @@ struct Options {
   bool distributed = false;  // --distributed: data-parallel over MPI ranks
   long shards = 4;
   std::string reduction = "ordered";
+  double max_grad_norm = 0;  // gaussian and multinomial only
 };
+
+/// train's option table: every option declared once; the defaults are those of o.likelihood
+/// (so `train --likelihood gaussian --help` shows that path's), and the options of one path only
+/// (the validation split, stopping rule, gap and checkpoints: Bernoulli; --max-grad-norm: the
+/// others) are in that path's table only.
+void addOptions(examples::Cli& cli, Options& o) {
+  const bool bernoulli = o.likelihood == iai::Likelihood::Bernoulli;
+  cli.group("Data and output");
+  cli.option("likelihood", o.likelihood_name, "bernoulli|gaussian|multinomial",
+             "the observation model p(x|z)")
+      .check([](const std::string& v) { iai::likelihoodFromName(v); })
+      .defaultText("bernoulli");
+  cli.option("data", o.data, bernoulli ? "NAME|DIR" : "NAME|DIR|FILE",
+             bernoulli ? "fashion-mnist, mnist-10k, or a folder of IDX files"
+                       : "fashion-mnist, mnist-10k, patches-32, spam-assassin, a folder, or one "
+                         ".npy/.csv/.txt file");
+  cli.option("train-examples", o.train_examples, "N", "use the first N training examples (0: all)");
+  cli.option("test-examples", o.test_examples, "N", "use the first N test examples (0: all)");
+  cli.option("out", o.out, "DIR", "folder for the figures");
+  cli.option("threads", o.threads, "N", "threads of Eigen's products").min(1);
+
+  cli.group("Model (shared with infer, compare_optimizers, optimization_surface)");
+  o.exp.addOptions(cli);
+
+  cli.group("Training");
+  cli.option("epochs", o.epochs, "N", "train for at most N epochs");
+  if (bernoulli) {
+    cli.option("validation", o.validation, "F|N",
+               "validation split of the training set: a fraction or a count (0: none)")
+        .nonNegative();
+    cli.option("patience", o.stopping.patience, "N",
+               "stop when the validation ELBO gained < --min-gain over N epochs (0: never)");
+    cli.option("min-gain", o.stopping.min_gain, "X", "nats the validation ELBO must gain (see --patience)");
+    cli.option("checkpoint", o.checkpoint, "FILE",
+               "save the training state after every epoch (and the epoch lines in FILE.history.jsonl)");
+    cli.flag("resume", o.resume, "continue from --checkpoint FILE when it exists");
+  } else {
+    cli.option("max-grad-norm", o.max_grad_norm, "X", "clip the gradients' norm at X (0: no clipping)")
+        .nonNegative();
+  }
+  cli.flag("distributed", o.distributed,
+           "data-parallel training under mpirun (a build with MPI; docs/distributed.md)");
+  cli.option("shards", o.shards, "N", "with --distributed: parts of each global batch").min(1);
+  cli.option("reduction", o.reduction, "ordered|sum",
+             "with --distributed: ordered (bitwise the same for every rank count) or sum")
+      .oneOf({"ordered", "sum"});
+
+  cli.group("Final evaluation");
+  cli.option("eval-samples", o.final.is_samples, "K", "importance samples per test input for −log p(x)")
+      .min(1);
+  cli.option("eval-examples", o.eval_examples, "N",
+             bernoulli ? "test inputs of the final numbers (0: all)" : "test inputs of the final numbers")
+      .min(bernoulli ? 0 : 1);
+  if (bernoulli) {
+    cli.option("eval-seed", o.final.eval_seed, "S", "seed of the paired test inputs and their noise")
+        .defaultText("the --seed");
+    cli.option("gap-examples", o.final.gap_examples, "N", "test inputs of the amortization gap (0: no gap)");
+    cli.option("gap-samples", o.final.gap_samples, "S", "samples of the gap's ELBOs and refinement").min(1);
+    cli.option("gap-lr", o.final.gap_lr, "X", "Adam step size of the refinement of λ").positive();
+    cli.option("gap-steps", o.final.gap_steps, "N",
+               "refinement steps before the first check (then 2N, 4N, …)")
+        .min(1);
+    cli.option("gap-max-steps", o.final.gap_max_steps, "N", "at most N refinement steps").min(1);
+    cli.option("gap-tolerance", o.final.gap_tolerance, "X",
+               "converged when doubling the steps changes the ELBO by < X nats")
+        .positive();
+    cli.option("past-iterations", o.final.past_iterations, "N",
+               "iterative: the gap after t = 1 … max(T, N) iterations (0: 2T)");
+  }
+  // the other path's options: an error that says which path takes them
+  const std::string likelihood = iai::likelihoodName(o.likelihood);
+  if (bernoulli)
+    cli.forbid("max-grad-norm", "absent without --likelihood gaussian or multinomial "
+                                "(train --likelihood gaussian --help)");
+  else
+    for (const char* name : {"validation", "patience", "min-gain", "checkpoint", "resume",
+                             "eval-seed", "gap-examples", "gap-samples", "gap-lr", "gap-steps",
+                             "gap-max-steps", "gap-tolerance", "past-iterations"})
+      cli.forbid(name, "absent with --likelihood " + likelihood + " (a Bernoulli option: train --help)");
+  cli.afterParse([&o, &cli] {
+    if (!cli.given("eval-seed")) o.final.eval_seed = o.exp.seed;
+    IAI_CHECK(!o.resume || !o.checkpoint.empty(), "arguments", "--resume", "set",
+              "used together with --checkpoint FILE");
+    IAI_CHECK(o.final.gap_max_steps >= o.final.gap_steps, "arguments", "--gap-max-steps",
+              o.final.gap_max_steps, "≥ --gap-steps = " + std::to_string(o.final.gap_steps));
+  });
+}
 
 int side(iai::Index d) { return static_cast<int>(std::lround(std::sqrt(static_cast<double>(d)))); }
 
@@ -163,8 +261,8 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
 #else
     const iai::EpochStatistics stats = em.fit(train, 1, progress);
 #endif
-    JsonLine line;
-    line.add("epoch", e + 1).add("train_elbo", stats.train_elbo);
+    // the library's epoch line (epoch e + 1, its ELBO, KL, ..., seconds) and train's own keys
+    JsonLine line = iai::JsonLinesLogger::epochLine(stats);
     double val_seconds = 0;
     if (has_validation) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -189,16 +287,16 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
       reduce_seconds = dp->reduceSeconds();
     }
 #endif
-    line.add("seconds", stats.seconds)
-        .add("validation_seconds", val_seconds)
-        .add("skipped_steps", static_cast<long>(stats.skipped_steps))
-        .add("stop", stopped);
+    line.add("validation_seconds", val_seconds).add("stop", stopped);
     if (!root) continue;
     history.append(line.str());  // before the checkpoint: a resume drops lines past its epoch
     if (!o.checkpoint.empty()) iai::saveCheckpoint(o.checkpoint, em, arch);
     line.print();
   }
-  const std::vector<double> train_curve = history.values("train_elbo");
+  std::vector<double> train_curve;  // "elbo"; histories written before the schema: "train_elbo"
+  for (const std::string& l : history.lines())
+    train_curve.push_back(examples::jsonNumber(l, "elbo")
+                              .value_or(examples::jsonNumber(l, "train_elbo").value_or(std::nan(""))));
   if (root && !train_curve.empty()) {
     std::vector<examples::svg::Series> curves{{"train ELBO", {}, {}}};
     if (has_validation) curves.push_back({"validation ELBO", {}, {}});
@@ -235,7 +333,7 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
   for (double v : history.values("seconds")) train_seconds += std::isfinite(v) ? v : 0;
   for (double v : history.values("validation_seconds")) train_seconds += std::isfinite(v) ? v : 0;
   JsonLine()
-      .add("record", "final")
+      .add("type", "final")
       .add("inference", o.exp.inference)
       .add("levels", o.exp.levels)
       .add("samples", o.exp.samples)
@@ -285,57 +383,49 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
 }
 
 int trainMain(int argc, char** argv) {
-  examples::Args args(argc, argv, {"resume", "help", "distributed"});
-  if (args.flag("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
+  // The table depends on --likelihood (its defaults and its options); a bad name is the table's
+  // error below.
+  iai::Likelihood likelihood = iai::Likelihood::Bernoulli;
+  if (const auto name = examples::Cli::peek(argc, argv, "likelihood")) {
+    try {
+      likelihood = iai::likelihoodFromName(*name);
+    } catch (const iai::invalid_argument&) {
+    }
   }
-  // The paper's Gaussian-output (images, bits/dim) and multinomial-output (documents,
-  // perplexity) models: examples/common/likelihood.hpp. Bernoulli continues below.
-  if (const auto likelihood = iai::likelihoodFromName(args.get("likelihood", "bernoulli"));
-      likelihood != iai::Likelihood::Bernoulli) {
-    IAI_CHECK(!args.flag("distributed"), "arguments", "--distributed", "set",
-              "unset with --likelihood gaussian or multinomial (Bernoulli models only)");
-    return examples::trainLikelihood(args, likelihood);
-  }
-  Options o;
-  o.exp.read(args);
-  o.data = args.get("data", o.data);
-  o.out = args.get("out", o.out);
-  o.checkpoint = args.get("checkpoint", "");
-  o.resume = args.flag("resume");
-  o.distributed = args.flag("distributed");
-  o.shards = args.getInt("shards", o.shards, 1);
-  o.reduction = args.get("reduction", o.reduction);
-  IAI_CHECK(o.reduction == "ordered" || o.reduction == "sum", "arguments", "--reduction",
-            o.reduction, "ordered or sum");
+  Options o(likelihood);
+  examples::Cli cli("train", kSummary,
+                    likelihood == iai::Likelihood::Bernoulli ? kFooterBernoulli : kFooterLikelihood);
+  addOptions(cli, o);
+  if (!cli.parse(argc, argv)) return 0;
+  IAI_CHECK(!o.distributed || likelihood == iai::Likelihood::Bernoulli, "arguments",
+            "--distributed", "set",
+            "unset with --likelihood gaussian or multinomial (Bernoulli models only)");
 #ifndef IAI_HAVE_MPI
   IAI_CHECK(!o.distributed, "arguments", "--distributed", "set",
             "unset: this train was built without MPI (Debian: libopenmpi-dev openmpi-bin; "
             "docs/distributed.md)");
 #endif
-  o.epochs = args.getInt("epochs", o.epochs, 0);
-  o.threads = args.getInt("threads", o.threads, 1);
-  o.train_examples = args.getInt("train-examples", 0, 0);
-  o.test_examples = args.getInt("test-examples", 0, 0);
-  o.validation = args.getDouble("validation", o.validation, false);
-  o.stopping.patience = args.getInt("patience", o.stopping.patience, 0);
-  o.stopping.min_gain = args.getDouble("min-gain", o.stopping.min_gain, false);
-  o.final.is_samples = args.getInt("eval-samples", o.final.is_samples, 1);
-  o.eval_examples = args.getInt("eval-examples", o.eval_examples, 0);
-  o.final.eval_seed = static_cast<std::uint64_t>(args.getInt("eval-seed", static_cast<long>(o.exp.seed), 0));
-  o.final.gap_examples = args.getInt("gap-examples", o.final.gap_examples, 0);
-  o.final.gap_samples = args.getInt("gap-samples", o.final.gap_samples, 1);
-  o.final.gap_lr = args.getDouble("gap-lr", o.final.gap_lr);
-  o.final.gap_steps = args.getInt("gap-steps", o.final.gap_steps, 1);
-  o.final.gap_max_steps = args.getInt("gap-max-steps", o.final.gap_max_steps, 1);
-  o.final.gap_tolerance = args.getDouble("gap-tolerance", o.final.gap_tolerance);
-  o.final.past_iterations = args.getInt("past-iterations", 0, 0);
-  args.rejectUnknown();
-  IAI_CHECK(!o.resume || !o.checkpoint.empty(), "arguments", "--resume", "set",
-            "used together with --checkpoint FILE");
-  IAI_CHECK(o.final.gap_max_steps >= o.final.gap_steps, "arguments", "--gap-max-steps",
-            o.final.gap_max_steps, "≥ --gap-steps = " + std::to_string(o.final.gap_steps));
+  // The paper's Gaussian-output (images, bits/dim) and multinomial-output (documents,
+  // perplexity) models: examples/common/likelihood.hpp. Bernoulli continues below.
+  if (likelihood != iai::Likelihood::Bernoulli) {
+    cli.runLine(o.exp.seed).print();
+    return examples::trainLikelihood({.likelihood = likelihood,
+                                      .exp = o.exp,
+                                      .data = o.data,
+                                      .out = o.out,
+                                      .epochs = o.epochs,
+                                      .train_examples = o.train_examples,
+                                      .test_examples = o.test_examples,
+                                      .eval_samples = o.final.is_samples,
+                                      .eval_examples = o.eval_examples,
+                                      .threads = o.threads,
+                                      .max_grad_norm = o.max_grad_norm});
+  }
+  bool root = true;  // the process that writes the output
+#ifdef IAI_HAVE_MPI
+  if (o.distributed) root = iai::mpi::rank() == 0;
+#endif
+  if (root) cli.runLine(o.exp.seed).print();
   Eigen::setNbThreads(static_cast<int>(o.threads));
   std::filesystem::create_directories(o.out);
 

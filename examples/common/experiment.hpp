@@ -9,6 +9,8 @@
 // all, e.g. 512,256).
 #pragma once
 #include <cstdint>
+#include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -37,31 +39,40 @@ struct Experiment {
   double lr = 2e-4;
   std::uint64_t seed = 0;
 
-  /// Reads the shared options (--inference --encode --levels --latent --hidden --prior-hidden
-  /// --inference-hidden --inference-layers --iterations --samples --batch --lr --seed).
-  void read(Args& args) {
-    inference = args.get("inference", inference);
-    IAI_CHECK(inference == "standard" || inference == "iterative", "arguments", "--inference",
-              inference, "standard or iterative");
-    encode = args.get("encode", encode);
-    IAI_CHECK(encode == "gradients" || encode == "errors", "arguments", "--encode", encode,
-              "gradients or errors");
-    levels = args.getInt("levels", levels, 1);
-    latent = args.getIntList("latent", join(latent));
-    IAI_CHECK(static_cast<long>(latent.size()) == levels, "arguments", "--latent", join(latent),
-              "one dimension per level (--levels " + std::to_string(levels) + ")");
-    hidden = args.getIntList("hidden", join(hidden));
-    prior_hidden = args.getIntList("prior-hidden", join(prior_hidden));
-    inference_hidden = args.getIntList("inference-hidden", join(inference_hidden));
-    IAI_CHECK(inference_hidden.size() == 1 || static_cast<long>(inference_hidden.size()) == levels,
-              "arguments", "--inference-hidden", join(inference_hidden),
-              "one width, or one per level");
-    inference_layers = args.getInt("inference-layers", inference_layers, 1);
-    iterations = args.getInt("iterations", iterations, 1);
-    samples = args.getInt("samples", samples, 1);
-    batch = args.getInt("batch", batch, 1);
-    lr = args.getDouble("lr", lr);
-    seed = static_cast<std::uint64_t>(args.getInt("seed", 0, 0));
+  /// Adds the shared options to a program's table (defaults: this Experiment's values) and the
+  /// checks across them: --inference (unless `with_inference` is false) --encode --levels
+  /// --latent --hidden --prior-hidden --inference-hidden --inference-layers --iterations
+  /// --samples --batch --lr --seed.
+  void addOptions(Cli& cli, bool with_inference = true) {
+    if (with_inference)
+      cli.option("inference", inference, "standard|iterative",
+                 "the inference model: a one-pass encoder or iterative (updates λ T times)")
+          .oneOf({"standard", "iterative"});
+    cli.option("encode", encode, "gradients|errors",
+               "iterative inputs besides x and λ: ∇_λ L, or the errors ε_x, ε_z (paper §4.2)")
+        .oneOf({"gradients", "errors"});
+    cli.option("levels", levels, "L", "latent levels (2: the paper's hierarchical model)").min(1);
+    cli.option("latent", latent, "D,…", "latent dimensions, one per level, bottom first");
+    cli.option("hidden", hidden, "H,…", "hidden widths of the decoder (ELU MLP)");
+    cli.option("prior-hidden", prior_hidden, "H,…",
+               "hidden widths of the conditional priors (--levels > 1)");
+    cli.option("inference-hidden", inference_hidden, "H,…",
+               "inference-network width: one, or one per level");
+    cli.option("inference-layers", inference_layers, "N", "highway layers per inference network")
+        .min(1);
+    cli.option("iterations", iterations, "T", "inference iterations T (iterative)").min(1);
+    cli.option("samples", samples, "S", "samples S per ELBO estimate").min(1);
+    cli.option("batch", batch, "B", "examples per training batch").min(1);
+    cli.option("lr", lr, "X", "Adam learning rate of θ and φ").positive();
+    cli.option("seed", seed, "S", "seed of the parameters, batches, binarisation and noise");
+    cli.afterParse([this] {
+      IAI_CHECK(static_cast<long>(latent.size()) == levels, "arguments", "--latent", join(latent),
+                "one dimension per level (--levels " + std::to_string(levels) + ")");
+      IAI_CHECK(inference_hidden.size() == 1 ||
+                    static_cast<long>(inference_hidden.size()) == levels,
+                "arguments", "--inference-hidden", join(inference_hidden),
+                "one width, or one per level");
+    });
   }
 
   bool iterative() const { return inference == "iterative"; }

@@ -16,12 +16,14 @@
 // --data takes: fashion-mnist | mnist-10k (IDX grey levels), patches-32 (CIFAR-10 format),
 // spam-assassin (sparse lines), a folder (CIFAR-10 batches; {train,test}.txt sparse lines;
 // {train,test}.{npy,csv}; IDX), or one .npy / .csv / .txt file (its last 10 % is the test set).
-// Options: --data, --epochs (1), --train-examples / --test-examples (0: all), --eval-samples K
-// (1000) and --eval-examples (1000) for importance sampling with the final λ_T as the proposal,
-// --out (figures), --max-grad-norm (0: no clipping), --threads (2), and the model options of
+// Options (declared in train's table, examples/train.cpp; `train --likelihood gaussian --help`):
+// --data, --epochs (1), --train-examples / --test-examples (0: all), --eval-samples K (1000) and
+// --eval-examples (1000) for importance sampling with the final λ_T as the proposal, --out
+// (figures), --max-grad-norm (0: no clipping), --threads (2), and the model options of
 // experiment.hpp.
-// Prints one JSON line per epoch and one with the final numbers; figures go to --out:
-// data/reconstruction/sample grids for images, top words per latent direction for text.
+// Prints JSON lines (docs/training.md): one "epoch" line per epoch and a "final" line with the
+// numbers (train prints the "run" line before); figures go to --out: data/reconstruction/sample
+// grids for images, top words per latent direction for text.
 #pragma once
 #include <algorithm>
 #include <chrono>
@@ -210,8 +212,10 @@ int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, E
     iai::VariationalEM em(model, inference, config);
     for (int epoch = 1; epoch <= epochs; ++epoch) {
       const iai::EpochStatistics s = em.fit(train, 1);
-      JsonLine().add("likelihood", iai::likelihoodName(likelihood)).add("inference", arm)
-          .add("epoch", epoch).add("train_elbo", s.train_elbo).add("seconds", s.seconds).print();
+      iai::JsonLinesLogger::epochLine(s)  // "epoch": this epoch, counted from 1
+          .add("likelihood", iai::likelihoodName(likelihood))
+          .add("inference", arm)
+          .print();
     }
     const double train_seconds = since(t0);
     // The test inputs: the first n test examples, dequantised once with a seeded stream.
@@ -258,7 +262,7 @@ int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, E
       std::vector<double> elbo_per_iteration;
     } r{elbo / static_cast<double>(n), nll / static_cast<double>(n), since(t_eval), per_iteration};
     JsonLine line;
-    line.add("likelihood", iai::likelihoodName(likelihood)).add("inference", arm)
+    line.add("type", "final").add("likelihood", iai::likelihoodName(likelihood)).add("inference", arm)
         .add("data", data.description).add("dim", static_cast<long>(dim))
         .add("train_examples", static_cast<long>(train.size())).add("test_examples", static_cast<long>(n))
         .add("epochs", epochs).add("test_elbo", r.elbo).add("elbo_per_iteration", r.elbo_per_iteration)
@@ -340,10 +344,9 @@ int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, E
   return run(inference);
 }
 
-/// The whole `train --likelihood gaussian|multinomial` program after its arguments are parsed
-/// into `args` (the caller has consumed --help).
-inline int trainLikelihood(Args& args, iai::Likelihood likelihood) {
-  Experiment e;
+/// The authors' model and training configuration of `likelihood` (see the file comment): the
+/// defaults of `train --likelihood gaussian|multinomial`.
+inline void authorsConfiguration(iai::Likelihood likelihood, Experiment& e) {
   if (likelihood == iai::Likelihood::Gaussian) {  // the authors' CIFAR-10 configuration
     e.latent = {1024}, e.hidden = {2048}, e.inference_hidden = {2048}, e.inference_layers = 3;
     e.batch = 128, e.lr = 1e-4, e.samples = 10;
@@ -351,21 +354,32 @@ inline int trainLikelihood(Args& args, iai::Likelihood likelihood) {
     e.latent = {256}, e.hidden = {512, 512}, e.inference_hidden = {512}, e.inference_layers = 2;
     e.batch = 512, e.lr = 1e-4, e.samples = 1;
   }
-  e.read(args);
+}
+
+/// What `train --likelihood gaussian|multinomial` runs with (train's table fills it).
+struct LikelihoodOptions {
+  iai::Likelihood likelihood = iai::Likelihood::Gaussian;
+  Experiment exp;
+  std::string data, out;
+  long epochs = 1, train_examples = 0, test_examples = 0;
+  iai::Index eval_samples = 1000;
+  long eval_examples = 1000, threads = 2;
+  double max_grad_norm = 0;
+};
+
+/// The whole `train --likelihood gaussian|multinomial` program after its options are parsed.
+inline int trainLikelihood(const LikelihoodOptions& o) {
+  const iai::Likelihood likelihood = o.likelihood;
+  const Experiment& e = o.exp;
   IAI_CHECK(e.levels == 1, "arguments", "--levels", e.levels,
             "1 with --likelihood gaussian or multinomial");
-  const std::string spec = args.get("data", likelihood == iai::Likelihood::Multinomial ? "spam-assassin" : "patches-32");
-  const int epochs = static_cast<int>(args.getInt("epochs", 1, 0));
-  const iai::Index train_examples = args.getInt("train-examples", 0, 0);
-  const iai::Index test_examples = args.getInt("test-examples", 0, 0);
-  const iai::Index eval_samples = args.getInt("eval-samples", 1000, 1);
-  const iai::Index eval_examples = args.getInt("eval-examples", 1000, 1);
-  const std::string out = args.get("out", "out");
-  const long threads = args.getInt("threads", 2, 1);
-  Eigen::setNbThreads(static_cast<int>(threads));
-  const double max_grad_norm = args.getDouble("max-grad-norm", 0.0, false);
-  IAI_CHECK(max_grad_norm >= 0, "arguments", "--max-grad-norm", max_grad_norm, "≥ 0 (0: no clipping)");
-  args.rejectUnknown();
+  const std::string& spec = o.data;
+  const int epochs = static_cast<int>(o.epochs);
+  const iai::Index train_examples = o.train_examples, test_examples = o.test_examples;
+  const iai::Index eval_samples = o.eval_samples, eval_examples = o.eval_examples;
+  const std::string& out = o.out;
+  Eigen::setNbThreads(static_cast<int>(o.threads));
+  const double max_grad_norm = o.max_grad_norm;
 
   LikelihoodData data = loadLikelihoodData(spec, likelihood);
   if (train_examples > 0 && train_examples < data.trainSize()) {

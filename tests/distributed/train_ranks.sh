@@ -13,7 +13,7 @@ tiny=(--distributed --data fashion-mnist --train-examples 256 --test-examples 64
       --validation 64 --eval-samples 10 --eval-examples 32 --gap-examples 8 --gap-steps 10
       --gap-max-steps 20 --threads 1)
 run() { local n=$1 name=$2; shift 2; timeout 300 "$mpiexec" "${flags[@]}" -np "$n" "$train" "${tiny[@]}" --out "$name" "$@" >"$name.jsonl"; }
-final() { grep '"record":"final"' "$1.jsonl" | sed -E 's/"(seconds[a-z_]*|ranks)":[0-9.e+-]+,?//g'; }
+final() { grep '"type":"final"' "$1.jsonl" | sed -E 's/"(seconds[a-z_]*|ranks)":[0-9.e+-]+,?//g'; }
 run 1 one --epochs 2
 run 2 two --epochs 2
 run 2 resumed --epochs 1 --checkpoint resumed.ckpt
