@@ -25,6 +25,7 @@
 #include "common/experiment.hpp"
 #include "common/json.hpp"
 #include "common/likelihood.hpp"
+#include "common/png.hpp"
 #include "common/svg.hpp"
 #ifdef IAI_HAVE_MPI
 #include "common/distributed.hpp"
@@ -176,7 +177,7 @@ void addOptions(examples::Cli& cli, Options& o) {
 
 int side(iai::Index d) { return static_cast<int>(std::lround(std::sqrt(static_cast<double>(d)))); }
 
-// Reconstructions of the first 8 paired test inputs, with noise from the figure stream.
+// Reconstructions of the first 8 paired test inputs, with noise from the figure stream (PNG).
 template <class Em>
 void writeReconstructions(Em& em, const iai::Matrix<Scalar>& x_paired, const Options& o) {
   const iai::Index n = std::min<iai::Index>(8, x_paired.cols()), d = x_paired.rows();
@@ -194,12 +195,12 @@ void writeReconstructions(Em& em, const iai::Matrix<Scalar>& x_paired, const Opt
     em.model().decode(means[t], decoded);
     for (iai::Index j = 0; j < n; ++j) cells.col(j * cols + static_cast<iai::Index>(t) + 1) = decoded.col(j);
   }
-  std::vector<std::string> titles{"data"};
-  for (std::size_t t = 0; t < means.size(); ++t)
-    titles.push_back(o.exp.iterative() ? "t=" + std::to_string(t) : "encoder");
   const int s = side(d);
-  examples::svg::imageGrid(cells, static_cast<int>(n), cols, s, s, titles)
-      .save(o.out + "/reconstructions_" + o.exp.inference + ".svg");
+  const std::string path = o.out + "/reconstructions_" + o.exp.inference + ".png";
+  examples::png::save(examples::png::grid(cells, static_cast<int>(n), cols, s, s, 1), path);
+  std::fprintf(stderr, "train: %s: one test input per row; columns: the input, then %s\n",
+               path.c_str(),
+               o.exp.iterative() ? "the decoded mean of λ_0 … λ_T" : "the decoded mean of the encoder's λ");
 }
 
 template <class Model, class Inference>

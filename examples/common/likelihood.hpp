@@ -43,7 +43,7 @@
 #include "args.hpp"
 #include "experiment.hpp"
 #include "json.hpp"
-#include "svg.hpp"
+#include "png.hpp"
 
 namespace examples {
 
@@ -165,33 +165,6 @@ inline LikelihoodData loadLikelihoodData(const std::string& spec, iai::Likelihoo
   return d;
 }
 
-/// Colour (3 planes of h × w, channel-major as CIFAR-10) or grey images as an SVG grid.
-inline svg::Document imageFigure(const iai::Matrix<Scalar>& x, int rows, int cols, int h, int w,
-                                 int channels, const std::vector<std::string>& row_labels) {
-  if (channels == 1) return svg::imageGrid(x, rows, cols, h, w, {}, row_labels);
-  const double scale = 3, label_w = 100, cell_w = w * scale + 4, cell_h = h * scale + 4;
-  svg::Document doc(label_w + cols * cell_w + 4, rows * cell_h + 4);
-  for (int r = 0; r < rows; ++r) {
-    if (r < static_cast<int>(row_labels.size()))
-      doc.text(4, r * cell_h + cell_h / 2 + 4, row_labels[static_cast<std::size_t>(r)], 11);
-    for (int c = 0; c < cols; ++c) {
-      const iai::Index k = static_cast<iai::Index>(r) * cols + c;
-      if (k >= x.cols()) continue;
-      for (int i = 0; i < h; ++i)
-        for (int j = 0; j < w; ++j) {
-          int rgb[3];
-          for (int ch = 0; ch < 3; ++ch)
-            rgb[ch] = static_cast<int>(std::lround(
-                255 * std::clamp(static_cast<double>(x(ch * h * w + i * w + j, k)), 0.0, 1.0)));
-          char fill[8];
-          std::snprintf(fill, sizeof fill, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
-          doc.rect(label_w + c * cell_w + 2 + j * scale, r * cell_h + 2 + i * scale, scale, scale, fill);
-        }
-    }
-  }
-  return doc;
-}
-
 /// Trains and evaluates one inference model on `data` with observation model `Obs`.
 template <class Obs, class Source>
 int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, Experiment e,
@@ -298,9 +271,10 @@ int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, E
       grid.leftCols(k) = x.leftCols(k);
       grid.middleCols(8, k) = recon;
       grid.rightCols(8) = samples;
-      imageFigure(grid, 3, 8, data.height, data.width, data.channels,
-                  {"data", "reconstruction", "samples"})
-          .save(out + "/" + std::string(iai::likelihoodName(likelihood)) + "_" + arm + ".svg");
+      const std::string path = out + "/" + std::string(iai::likelihoodName(likelihood)) + "_" + arm + ".png";
+      png::save(png::grid(grid.cast<float>(), 3, 8, data.height, data.width, data.channels), path);
+      std::fprintf(stderr, "train: %s: rows: test inputs, reconstructions (mean of q), samples\n",
+                   path.c_str());
     }
     if (!data.vocabulary.empty()) {
       // Top words per latent direction k: the largest increase of the logits η(z) from z = 0 to

@@ -200,38 +200,6 @@ inline Document linePlot(const std::string& title, const std::string& x_label,
   return d;
 }
 
-/// Grid of grey images (one per column of `images`, each `h` × `w` in row-major pixel order,
-/// values in [0, 1]); `rows` × `cols` cells, optional column titles and row labels.
-inline Document imageGrid(const Eigen::MatrixXf& images, int rows, int cols, int h, int w,
-                          const std::vector<std::string>& col_titles = {},
-                          const std::vector<std::string>& row_labels = {}, double scale = 3) {
-  const double label_w = row_labels.empty() ? 4 : 70, title_h = col_titles.empty() ? 4 : 22;
-  const double cell_w = w * scale + 4, cell_h = h * scale + 4;
-  Document d(label_w + cols * cell_w + 4, title_h + rows * cell_h + 4);
-  for (int c = 0; c < cols && c < static_cast<int>(col_titles.size()); ++c)
-    d.text(label_w + c * cell_w + cell_w / 2, 15, col_titles[static_cast<std::size_t>(c)], 11, "middle");
-  for (int r = 0; r < rows; ++r) {
-    if (r < static_cast<int>(row_labels.size()))
-      d.text(4, title_h + r * cell_h + cell_h / 2 + 4, row_labels[static_cast<std::size_t>(r)], 11);
-    for (int c = 0; c < cols; ++c) {
-      const Eigen::Index k = static_cast<Eigen::Index>(r) * cols + c;
-      if (k >= images.cols()) continue;
-      const double ox = label_w + c * cell_w + 2, oy = title_h + r * cell_h + 2;
-      for (int i = 0; i < h; ++i)
-        for (int j = 0; j < w; ++j) {
-          const float v = std::clamp(images(i * w + j, k), 0.0f, 1.0f);
-          const int g = static_cast<int>(std::lround(255 * (1 - v)));  // dark ink on white
-          if (g >= 250) continue;
-          char fill[8];
-          std::snprintf(fill, sizeof fill, "#%02x%02x%02x", g, g, g);
-          d.rect(ox + j * scale, oy + i * scale, scale, scale, fill);
-        }
-      d.rect(ox - 0.5, oy - 0.5, w * scale + 1, h * scale + 1, "none", "stroke='#bbb'");
-    }
-  }
-  return d;
-}
-
 /// Heat map of `values` (ny × nx, row 0 at the top = largest y) over [x0, x1] × [y0, y1], with a
 /// colour bar; returns the document and a mapping for overlays through `toPixel`. `extra_width`
 /// widens the document on the right (from x = 700), e.g. for a legend. `log_gap` colours by
