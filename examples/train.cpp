@@ -319,10 +319,10 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
   examples::FinalConfig fc = o.final;
   if (fc.past_iterations == 0) fc.past_iterations = 2 * o.exp.iterations;
 #ifdef IAI_HAVE_MPI
-  const examples::FinalResult r = dp ? examples::distributedFinalEvaluation(em, x_test, fc)
-                                     : examples::finalEvaluation(em, x_test, fc);
+  const examples::FinalResult r = dp ? examples::distributedFinalEvaluation(em, x_test, fc, &progress)
+                                     : examples::finalEvaluation(em, x_test, fc, &progress);
 #else
-  const examples::FinalResult r = examples::finalEvaluation(em, x_test, fc);
+  const examples::FinalResult r = examples::finalEvaluation(em, x_test, fc, &progress);
 #endif
   if (!root) return 0;
   writeReconstructions(em, x_test, o);

@@ -20,7 +20,8 @@ namespace examples {
 template <class M, class I>
 FinalResult distributedFinalEvaluation(iai::VariationalEM<M, I>& em,
                                        const iai::Matrix<typename M::Scalar>& x,
-                                       const FinalConfig& c, MPI_Comm comm = MPI_COMM_WORLD) {
+                                       const FinalConfig& c, iai::ProgressBar* progress = nullptr,
+                                       MPI_Comm comm = MPI_COMM_WORLD) {
   using Em = iai::VariationalEM<M, I>;
   const auto t_is = std::chrono::steady_clock::now();
   const iai::Index n = x.cols(), n_batches = (n + c.batch - 1) / c.batch;
@@ -31,6 +32,7 @@ FinalResult distributedFinalEvaluation(iai::VariationalEM<M, I>& em,
   const std::uint64_t elbo_seed = derivedSeed(c.eval_seed, streams::kElbo),
                       is_seed = derivedSeed(c.eval_seed, streams::kImportance);
   const auto [first, count] = iai::mpi::myItems(n_batches, comm);
+  if (progress) progress->onProgress("test ELBO and IS (this rank's batches)", 0, count);
   for (iai::Index k = first; k < first + count; ++k) {
     const iai::Index b = std::min(c.batch, n - k * c.batch);
     ScoredExamples s;
@@ -43,6 +45,7 @@ FinalResult distributedFinalEvaluation(iai::VariationalEM<M, I>& em,
       columns(2 + trace + j, k) = s.nll[static_cast<std::size_t>(j)];
       columns(2 + trace + c.batch + j, k) = s.is_se[static_cast<std::size_t>(j)];
     }
+    if (progress) progress->onProgress("test ELBO and IS (this rank's batches)", k + 1 - first, count);
   }
   iai::mpi::allgatherColumns(columns, comm);
   ScoredExamples all;

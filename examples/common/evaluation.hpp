@@ -315,16 +315,22 @@ void amortizationGapResults(iai::VariationalEM<M, I>& em, const iai::Matrix<type
 /// The final measurements of a trained model on the paired inputs x (D × n). Noise: test ELBO
 /// from Rng(eval_seed, kElbo), IS from Rng(eval_seed, kImportance) (the same draws for every arm
 /// of the same latent size), the gap from kGapInference/kGap.
+/// `progress` (optional) reports the batches scored ("test ELBO and IS" k of n, with an ETA).
 template <class M, class I>
 FinalResult finalEvaluation(iai::VariationalEM<M, I>& em, const iai::Matrix<typename M::Scalar>& x,
-                            const FinalConfig& c) {
+                            const FinalConfig& c, iai::ProgressBar* progress = nullptr) {
   const auto t_is = std::chrono::steady_clock::now();
   iai::Rng elbo_rng(c.eval_seed, streams::kElbo), is_rng(c.eval_seed, streams::kImportance);
   iai::ImportanceSampler<M> sampler(c.is_samples, c.is_chunk);
   ScoredExamples scored;
-  for (iai::Index start = 0; start < x.cols(); start += c.batch)
+  const iai::Index n_batches = (x.cols() + c.batch - 1) / c.batch;
+  if (progress) progress->onProgress("test ELBO and IS", 0, n_batches);
+  for (iai::Index k = 0; k < n_batches; ++k) {
+    const iai::Index start = k * c.batch;
     scoreBatch(em, sampler, x.middleCols(start, std::min(c.batch, x.cols() - start)), elbo_rng,
                is_rng, scored);
+    if (progress) progress->onProgress("test ELBO and IS", k + 1, n_batches);
+  }
   FinalResult r;
   summarizeScores(scored, r);
   r.seconds_is = detail::seconds(t_is);
