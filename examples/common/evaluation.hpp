@@ -8,7 +8,7 @@
 //    early stopping; the test set is touched only for the final numbers;
 //  - the stopping rule: stop when the validation ELBO gained < min_gain nats over `patience` epochs;
 //  - the final numbers: test ELBO per inference iteration, importance-sampled log p(x) with K
-//    samples and its standard errors (method-spec §5.2, the paper's K = 5000), and the amortization
+//    samples and its standard errors (the paper's K = 5000, §5; docs/evaluation.md), and the amortization
 //    gap of the final estimate, refined by Adam on λ (Eq. 4) until N more steps change the mean ELBO
 //    by < tolerance (iai::amortizationGapToConvergence), and for iterative models after each
 //    t = 1 … 2T against the same refined ELBO.

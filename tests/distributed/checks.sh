@@ -19,6 +19,15 @@ flags=(--oversubscribe)
 run() { local n=$1; shift; timeout 120 "$mpiexec" "${flags[@]}" -np "$n" "$bin" "$@"; }
 same() { "$bin" --compare "$1" "$2" "${3:---tolerance}" "${4:-0}"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# runs a 2-rank job that must end with a non-zero exit (not the timeout's 124); stderr → err.txt
+aborts() {
+  set +e
+  run 2 --steps 8 "$@" 2>err.txt
+  rc=$?
+  set -e
+  cat err.txt >&2
+  ((rc != 0 && rc != 124)) || fail "exit code $rc (expected non-zero, no timeout)"
+}
 
 case "$check" in
   ordered_bitwise)
@@ -39,29 +48,15 @@ case "$check" in
     same full.bin resumed.bin
     echo "resume: 2 ranks → checkpoint → 4 ranks equals 1 rank" ;;
   rank_throws)
-    set +e
-    run 2 --steps 8 --fail-rank 1 --fail-step 3 2>err.txt
-    rc=$?
-    set -e
-    cat err.txt >&2
-    ((rc != 0 && rc != 124)) || fail "exit code $rc (expected non-zero, no timeout)"
+    aborts --fail-rank 1 --fail-step 3
     [ "$(grep -c '^data_parallel_check: error on rank 1: data_parallel_check: a failure injected at step 3$' err.txt)" = 1 ] ||
       fail "no single error line from rank 1"
     echo "rank 1 threw: exit $rc" ;;
   rank_killed)
-    set +e
-    run 2 --steps 8 --kill-rank 1 --kill-step 3 2>err.txt
-    rc=$?
-    set -e
-    ((rc != 0 && rc != 124)) || fail "exit code $rc (expected non-zero, no timeout)"
+    aborts --kill-rank 1 --kill-step 3
     echo "rank 1 killed: exit $rc" ;;
   checksum)
-    set +e
-    run 2 --steps 8 --corrupt-rank 1 --corrupt-step 3 2>err.txt
-    rc=$?
-    set -e
-    cat err.txt >&2
-    ((rc != 0 && rc != 124)) || fail "exit code $rc (expected non-zero, no timeout)"
+    aborts --corrupt-rank 1 --corrupt-step 3
     grep -q 'θ and φ after step 5 differ across ranks' err.txt || fail "the drift was not reported at step 5"
     echo "checksum mismatch detected: exit $rc" ;;
   *) fail "unknown check '$check'" ;;
