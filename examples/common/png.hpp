@@ -108,9 +108,8 @@ inline std::string zlibStream(const std::string& raw) {
 }
 }  // namespace detail
 
-/// Writes `img` as a PNG file (atomically).
-/// @throws iai::io_error if the file cannot be written.
-inline void save(const Image& img, const std::string& path) {
+/// The PNG file of `img` as bytes.
+inline std::string encode(const Image& img) {
   std::string raw;  // one filter byte (0: none) before every row
   const std::size_t row = static_cast<std::size_t>(img.width) * static_cast<std::size_t>(img.channels);
   raw.reserve((row + 1) * static_cast<std::size_t>(img.height));
@@ -126,7 +125,30 @@ inline void save(const Image& img, const std::string& path) {
   detail::chunk(file, "IHDR", ihdr);
   detail::chunk(file, "IDAT", detail::zlibStream(raw));
   detail::chunk(file, "IEND", "");
-  iai::writeFileAtomically(path, file, "png::save");
+  return file;
+}
+
+/// Writes `img` as a PNG file (atomically).
+/// @throws iai::io_error if the file cannot be written.
+inline void save(const Image& img, const std::string& path) {
+  iai::writeFileAtomically(path, encode(img), "png::save");
+}
+
+/// `img` as a data URI (base64, RFC 4648), e.g. for an SVG <image> (svg::heatMap).
+inline std::string dataUri(const Image& img) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::string bytes = encode(img);
+  std::string out = "data:image/png;base64,";
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
+    std::uint32_t v = 0;
+    for (std::size_t k = 0; k < 3; ++k)
+      v = (v << 8) | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0u);
+    for (std::size_t k = 0; k < 4; ++k)
+      out += k <= n ? kAlphabet[(v >> (18 - 6 * k)) & 63u] : '=';
+  }
+  return out;
 }
 
 }  // namespace examples::png

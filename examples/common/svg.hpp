@@ -1,7 +1,9 @@
-// A small SVG writer for the example programs' figures: line plots, image grids and heat maps
-// with overlaid paths. Plain text, no dependency; files are written atomically (tmp + rename).
+// A small SVG writer for the example programs' figures: line plots and heat maps with overlaid
+// paths (a heat map's cells are one embedded PNG, png.hpp; image grids are PNG files). Files are
+// written atomically (tmp + rename).
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -14,6 +16,8 @@
 
 #include <iai/core/errors.hpp>
 #include <iai/core/file.hpp>
+
+#include "png.hpp"
 
 namespace examples::svg {
 
@@ -217,23 +221,37 @@ inline HeatMap heatMap(const Eigen::MatrixXd& values, double x0, double x1, doub
                        double extra_width = 0, bool log_gap = false) {
   const double left = 60, top = 40, pw = 480, ph = 480, width = 700 + extra_width, height = 580;
   HeatMap m{Document(width, height), x0, x1, y0, y1, left, top, pw, ph};
-  const double cw = pw / static_cast<double>(values.cols()), ch = ph / static_cast<double>(values.rows());
   const double log_span = std::log1p(std::max(vmax - vmin, 0.0));
-  auto colour = [&](double v) {  // dark blue → yellow (viridis-like, three stops)
+  auto rgb = [&](double v) {  // dark blue → yellow (viridis-like, three stops)
     const double t = std::clamp(log_gap ? 1 - std::log1p(std::max(vmax - v, 0.0)) / log_span
                                         : (v - vmin) / (vmax - vmin),
                                 0.0, 1.0);
-    const double r = t < 0.5 ? 68 + (33 - 68) * t * 2 : 33 + (253 - 33) * (t - 0.5) * 2;
-    const double g = t < 0.5 ? 1 + (145 - 1) * t * 2 : 145 + (231 - 145) * (t - 0.5) * 2;
-    const double b = t < 0.5 ? 84 + (140 - 84) * t * 2 : 140 + (37 - 140) * (t - 0.5) * 2;
+    return std::array<int, 3>{
+        static_cast<int>(t < 0.5 ? 68 + (33 - 68) * t * 2 : 33 + (253 - 33) * (t - 0.5) * 2),
+        static_cast<int>(t < 0.5 ? 1 + (145 - 1) * t * 2 : 145 + (231 - 145) * (t - 0.5) * 2),
+        static_cast<int>(t < 0.5 ? 84 + (140 - 84) * t * 2 : 140 + (37 - 140) * (t - 0.5) * 2)};
+  };
+  auto colour = [&](double v) {
+    const std::array<int, 3> c = rgb(v);
     char buf[8];
-    std::snprintf(buf, sizeof buf, "#%02x%02x%02x", static_cast<int>(r), static_cast<int>(g),
-                  static_cast<int>(b));
+    std::snprintf(buf, sizeof buf, "#%02x%02x%02x", c[0], c[1], c[2]);
     return std::string(buf);
   };
+  // the cells as one embedded PNG, a pixel per cell, scaled up without smoothing (an SVG
+  // rectangle per cell would make a 80 × 80 surface ~400 kB)
+  png::Image cells{static_cast<int>(values.cols()), static_cast<int>(values.rows()), 3, {}};
+  cells.pixels.resize(static_cast<std::size_t>(values.size()) * 3);
   for (Eigen::Index i = 0; i < values.rows(); ++i)
-    for (Eigen::Index j = 0; j < values.cols(); ++j)
-      m.doc.rect(left + j * cw, top + i * ch, cw + 0.3, ch + 0.3, colour(values(i, j)));
+    for (Eigen::Index j = 0; j < values.cols(); ++j) {
+      const std::array<int, 3> c = rgb(values(i, j));
+      for (int k = 0; k < 3; ++k)
+        cells.at(static_cast<int>(i), static_cast<int>(j), k) = static_cast<unsigned char>(c[static_cast<std::size_t>(k)]);
+    }
+  std::ostringstream image;
+  image << "<image x='" << left << "' y='" << top << "' width='" << pw << "' height='" << ph
+        << "' preserveAspectRatio='none' style='image-rendering:pixelated' href='"
+        << png::dataUri(cells) << "'/>\n";
+  m.doc.raw(image.str());
   m.doc.text(left + pw / 2, 24, title, 15, "middle");
   m.doc.text(left + pw / 2, top + ph + 40, x_label, 12, "middle");
   m.doc.text(16, top + ph / 2, y_label, 12, "middle",
