@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Checks PNG files written by the examples (examples/common/png.hpp) with Python's own zlib:
 signature, chunk order and CRCs, 8-bit grey or RGB, a zlib stream that inflates to exactly
-height rows of (1 + width·channels) bytes with filter 0, and not a blank image.
+height rows of (1 + width·channels) bytes with filter 0, and not a blank image. An .svg file is
+checked for the PNGs it embeds as base64 data URIs (svg::heatMap): at least one, each valid.
   check_png.py FILE...     exit 0 and one line per file when all are valid"""
+import base64
+import re
 import struct
 import sys
 import zlib
@@ -10,6 +13,15 @@ import zlib
 
 def check(path):
     data = open(path, "rb").read()
+    if path.endswith(".svg"):
+        uris = re.findall(rb"href='data:image/png;base64,([A-Za-z0-9+/=]+)'", data)
+        if not uris:
+            raise ValueError("no embedded PNG")
+        return f"{path}: " + "; ".join(checkPng(base64.b64decode(u, validate=True)) for u in uris)
+    return f"{path}: " + checkPng(data)
+
+
+def checkPng(data):
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("no PNG signature")
     pos, chunks = 8, []
@@ -35,7 +47,7 @@ def check(path):
     pixels = bytes(b for y in range(height) for b in raw[y * row + 1:(y + 1) * row])
     if len(set(pixels)) < 2:
         raise ValueError("a blank image")
-    return f"{path}: {width}x{height}, {channels} channel(s), {len(data)} bytes"
+    return f"{width}x{height}, {channels} channel(s), {len(data)} bytes"
 
 
 ok = True
