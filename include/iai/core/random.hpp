@@ -8,12 +8,32 @@
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <vector>
 
 #include <Eigen/Core>
 
+#include "iai/core/parallel.hpp"
 #include "iai/core/types.hpp"
 
 namespace iai {
+
+namespace detail {
+/// The Box–Muller transform of two uniforms in [0, 1) (Rng::normal and fillNormal share it, so
+/// both give the same bits): (√(−2 log(1 − a)) cos 2πb, √(−2 log(1 − a)) sin 2πb).
+inline void boxMuller(double a, double b, double& first, double& second) noexcept {
+  const double u1 = 1.0 - a;  // (0, 1]: log is finite
+  const double r = std::sqrt(-2.0 * std::log(u1));
+  const double angle = 2.0 * std::numbers::pi * b;
+  first = r * std::cos(angle);
+  second = r * std::sin(angle);
+}
+
+/// This thread's buffer of fillNormal's uniforms (grows to the largest fill, then stays).
+inline std::vector<double>& normalUniforms() {
+  thread_local std::vector<double> buffer;
+  return buffer;
+}
+}  // namespace detail
 
 /// splitmix64 step: the seeding function recommended for xoshiro generators.
 constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
@@ -81,13 +101,13 @@ class Rng {
       state_.has_cached_normal = false;
       return state_.cached_normal;
     }
-    const double u1 = 1.0 - uniform();  // (0, 1]: log is finite
-    const double u2 = uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    const double angle = 2.0 * std::numbers::pi * u2;
-    state_.cached_normal = r * std::sin(angle);
+    const double a = uniform();
+    const double b = uniform();
+    double first = 0, second = 0;
+    detail::boxMuller(a, b, first, second);
+    state_.cached_normal = second;
     state_.has_cached_normal = true;
-    return r * std::cos(angle);
+    return first;
   }
 
   /// Bernoulli(p) draw.
@@ -114,12 +134,47 @@ class Rng {
   State state_;
 };
 
-/// Fill `out` (any writable dense Eigen object) with N(0, 1) draws, column by column.
+/// Fill `out` (any writable dense Eigen object) with N(0, 1) draws, column by column: the same
+/// bits, and the same engine state afterwards, as calling rng.normal() for every element in turn.
+/// The uniforms are drawn in sequence; the transform (log, sqrt, sin, cos: most of the cost) runs
+/// over blocks fixed by the size (core/parallel.hpp), so the result does not depend on the thread
+/// count. Allocation-free once a thread's uniform buffer has grown to the largest size used.
 template <class Derived>
 void fillNormal(Rng& rng, Eigen::DenseBase<Derived>& out) {
   using Scalar = typename Derived::Scalar;
-  for (Index j = 0; j < out.cols(); ++j)
-    for (Index i = 0; i < out.rows(); ++i) out(i, j) = static_cast<Scalar>(rng.normal());
+  const Index rows = out.rows(), n = out.size();
+  if (n == 0) return;
+  Index first = 0;  // the element the pairs start at
+  if (rng.state().has_cached_normal) out(0, 0) = static_cast<Scalar>(rng.normal()), first = 1;
+  const Index pairs = (n - first + 1) / 2;
+  std::vector<double>& uniforms = detail::normalUniforms();
+  uniforms.resize(static_cast<std::size_t>(2 * pairs));
+  for (double& u : uniforms) u = rng.uniform();
+  // a pair costs about 64 element-wise operations (parallel.hpp's unit of work)
+  detail::forEachBlock(pairs, 64, [&](Index begin, Index count) {
+    Index k = first + 2 * begin, i = k % rows, j = k / rows;  // element k = (i, j)
+    for (Index p = begin; p < begin + count; ++p) {
+      double a = 0, b = 0;
+      detail::boxMuller(uniforms[static_cast<std::size_t>(2 * p)],
+                        uniforms[static_cast<std::size_t>(2 * p + 1)], a, b);
+      for (const double v : {a, b}) {
+        if (k == n) break;  // an odd count: b goes to the cache below
+        out(i, j) = static_cast<Scalar>(v);
+        ++k;
+        if (++i == rows) i = 0, ++j;
+      }
+    }
+  });
+  if (pairs > 0) {  // the cache as normal() leaves it: the last pair's second draw, unused when
+                   // the count is odd (normal() returns it next), used otherwise
+    double a = 0, b = 0;
+    detail::boxMuller(uniforms[static_cast<std::size_t>(2 * pairs - 2)],
+                      uniforms[static_cast<std::size_t>(2 * pairs - 1)], a, b);
+    Rng::State state = rng.state();
+    state.cached_normal = b;
+    state.has_cached_normal = (n - first) % 2 == 1;
+    rng.setState(state);
+  }
 }
 template <class Derived>
 void fillNormal(Rng& rng, Eigen::DenseBase<Derived>&& out) {
