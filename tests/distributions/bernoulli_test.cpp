@@ -181,4 +181,26 @@ TEST_CASE("Bernoulli: bad inputs throw the right type", "[distributions]") {
                     "Bernoulli::logDensity: eta's shape is 3x2, but must be x's shape 2x2");
 }
 
+TEST_CASE("Bernoulli: a bad entry in a later block of a large batch is named, whichever block "
+          "the pass tests it in",
+          "[distributions]") {
+  // 100 × 3000: large enough for logDensity's and backward's pass to run in 4 blocks, which test
+  // their part of x as they go
+  Bernoulli<float> model;
+  iai::Matrix<float> x = iai::Matrix<float>::Zero(100, 3000), eta = x, out = x;
+  iai::RowVector<float> log_px(3000);
+  x.col(7).setOnes();
+  REQUIRE_NOTHROW(model.logDensity(x, eta, log_px));
+  REQUIRE_NOTHROW(model.backward(x, eta, 1.0f, out, ParamGrad::Skip));
+  x(3, 2500) = std::numeric_limits<float>::quiet_NaN();
+  x(4, 2999) = 2.0f;
+  CHECK_THROWS_WITH(model.logDensity(x, eta, log_px),
+                    "Bernoulli::logDensity: x(3, 2500) is nan, but must be in [0, 1]");
+  CHECK_THROWS_WITH(model.backward(x, eta, 1.0f, out, ParamGrad::Skip),
+                    "Bernoulli::backward: x(3, 2500) is nan, but must be in [0, 1]");
+  x(3, 2500) = 0.5f;
+  CHECK_THROWS_WITH(model.logDensity(x, eta, log_px),
+                    "Bernoulli::logDensity: x(4, 2999) is 2, but must be in [0, 1]");
+}
+
 }  // namespace iai_test_bernoulli_test

@@ -4,6 +4,7 @@
 //   ∂ log p / ∂η = x − σ(η),                     σ(η) = 1 / (1 + e^{−η})
 // The logit form is exact and finite for any finite η (the authors' sigmoid + log(μ + 1e-7) is
 // not used). x − σ(η) is both the gradient and the raw error ε_x of the paper's Sec. 4.1.
+#include <array>
 #include <string_view>
 
 #include <Eigen/Core>
@@ -34,31 +35,41 @@ class Bernoulli {
   /// No parameters to initialise (no-op).
   void initialize(Rng& /*rng*/) {}
 
-  /// log_px(j) = Σ_i x_ij η_ij − softplus(η_ij).
+  /// log_px(j) = Σ_i x_ij η_ij − softplus(η_ij). x's range is tested block by block in the same
+  /// pass (one read of x); when it fails, log_px is unspecified and the error names the entry.
   /// @throws iai::invalid_argument on a shape mismatch, iai::domain_error if x ∉ [0, 1] or NaN.
   void logDensity(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& eta,
                   RowVectorRef<S> log_px) const {
-    checkInputs("Bernoulli::logDensity", x, eta);
+    checkInputShapes("Bernoulli::logDensity", x, eta);
     detail::observation::checkShape("Bernoulli::logDensity", "log_px", log_px.rows(),
                                     log_px.cols(), "(1, x.cols()) =", 1, x.cols());
-    iai::detail::forEachBlock(x.cols(), x.rows(), [&](Index j, Index n) {
+    std::array<bool, iai::detail::kParallelMaxBlocks> bad{};  // x ∉ [0, 1] in a block
+    iai::detail::forEachIndexedBlock(x.cols(), x.rows(), [&](Index block, Index j, Index n) {
+      bad[static_cast<std::size_t>(block)] =
+          !detail::observation::entriesIn(x.middleCols(j, n), S(0), S(1));
       const auto xb = x.middleCols(j, n).array();
       const auto eb = eta.middleCols(j, n).array();
       log_px.segment(j, n) =
           (xb * eb - eb.max(S(0)) - (-eb.abs()).exp().log1p()).colwise().sum().matrix();
     });
+    checkEntriesIfBad("Bernoulli::logDensity", x, bad);
   }
 
-  /// grad_eta = weight·(x − σ(η)) (assigned). No own parameters, so pg has no effect.
+  /// grad_eta = weight·(x − σ(η)) (assigned; x tested in the same pass, as in logDensity). No own
+  /// parameters, so pg has no effect.
   /// @throws iai::invalid_argument on a shape mismatch, iai::domain_error if x ∉ [0, 1] or NaN.
   void backward(const ConstMatrixRef<S>& x, const ConstMatrixRef<S>& eta, S weight,
                 MatrixRef<S> grad_eta, ParamGrad /*pg*/) {
-    checkInputs("Bernoulli::backward", x, eta);
+    checkInputShapes("Bernoulli::backward", x, eta);
     checkOutput("Bernoulli::backward", "grad_eta", grad_eta, eta);
-    iai::detail::forEachBlock(x.cols(), x.rows(), [&](Index j, Index n) {
+    std::array<bool, iai::detail::kParallelMaxBlocks> bad{};  // x ∉ [0, 1] in a block
+    iai::detail::forEachIndexedBlock(x.cols(), x.rows(), [&](Index block, Index j, Index n) {
+      bad[static_cast<std::size_t>(block)] =
+          !detail::observation::entriesIn(x.middleCols(j, n), S(0), S(1));
       grad_eta.middleCols(j, n).array() =
           weight * (x.middleCols(j, n).array() - (S(1) + (-eta.middleCols(j, n).array()).exp()).inverse());
     });
+    checkEntriesIfBad("Bernoulli::backward", x, bad);
   }
 
   /// mu = σ(η) = E[x | η]. (For η → −∞, e^{−η} overflows to +inf and σ = 0, not NaN.)
@@ -98,11 +109,23 @@ class Bernoulli {
   static constexpr double kVarianceFloor = 1e-5;
 
  private:
-  static void checkInputs(std::string_view function, const ConstMatrixRef<S>& x,
-                          const ConstMatrixRef<S>& eta) {
+  static void checkInputShapes(std::string_view function, const ConstMatrixRef<S>& x,
+                               const ConstMatrixRef<S>& eta) {
     detail::observation::checkShape(function, "eta", eta.rows(), eta.cols(), "x's shape",
                                     x.rows(), x.cols());
+  }
+  static void checkInputs(std::string_view function, const ConstMatrixRef<S>& x,
+                          const ConstMatrixRef<S>& eta) {
+    checkInputShapes(function, x, eta);
     detail::observation::checkEntries<S>(function, x, S(0), S(1), "in [0, 1]");
+  }
+  /// After a blocked pass that tested its blocks of x (the output is then unspecified): the
+  /// domain_error naming the first entry of x outside [0, 1].
+  template <std::size_t N>
+  static void checkEntriesIfBad(std::string_view function, const ConstMatrixRef<S>& x,
+                                const std::array<bool, N>& bad) {
+    for (const bool b : bad)
+      if (b) detail::observation::checkEntries<S>(function, x, S(0), S(1), "in [0, 1]");
   }
   static void checkOutput(std::string_view function, std::string_view argument,
                           const MatrixRef<S>& out, const ConstMatrixRef<S>& eta) {

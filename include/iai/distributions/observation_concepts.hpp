@@ -63,10 +63,21 @@ inline void checkShape(std::string_view function, std::string_view argument, Ind
 /// reductions decide; the element loop runs only to name the first offending entry.
 template <class S>
 void checkEntries(std::string_view function, const ConstMatrixRef<S>& x, S lo, S hi,
+                  std::string_view expected);
+
+/// The fast test of checkEntries: lo ≤ x(i, j) ≤ hi for every entry (NaN fails). Passes that read
+/// x block by block anyway run it on each block as they go (one read of x), then call
+/// checkEntries, which names the first offending entry, only when a block failed.
+template <class Derived, class S>
+bool entriesIn(const Eigen::DenseBase<Derived>& x, S lo, S hi) {
+  return x.size() == 0 || (x.template minCoeff<Eigen::PropagateNaN>() >= lo &&
+                           x.template maxCoeff<Eigen::PropagateNaN>() <= hi);
+}
+
+template <class S>
+void checkEntries(std::string_view function, const ConstMatrixRef<S>& x, S lo, S hi,
                   std::string_view expected) {
-  if (x.size() == 0 || (x.template minCoeff<Eigen::PropagateNaN>() >= lo &&
-                        x.template maxCoeff<Eigen::PropagateNaN>() <= hi))
-    return;
+  if (entriesIn(x, lo, hi)) return;
   for (Index j = 0; j < x.cols(); ++j)
     for (Index i = 0; i < x.rows(); ++i)
       IAI_CHECK_DOMAIN(x(i, j) >= lo && x(i, j) <= hi, function,
