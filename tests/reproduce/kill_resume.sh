@@ -13,11 +13,13 @@ reproduce() { scripts/reproduce tiny --seeds 2 --jobs 2 --no-build --build-dir "
 reproduce "$work/straight" >"$work/straight.md" 2>"$work/straight.log"
 
 # Interrupted: start in a new process group, kill it once some run has checkpointed an epoch.
+# The checkpoint appears by an atomic rename after its epoch line went to the history, so its
+# existence (not the history's) means a run can resume.
 setsid scripts/reproduce tiny --seeds 2 --jobs 2 --no-build --build-dir "$build" \
   --out "$work/killed" >/dev/null 2>"$work/killed.log" &
 group=$!
 for _ in $(seq 1 2000); do
-  if cat "$work"/killed/*/seed*/run.ckpt.history.jsonl 2>/dev/null | grep -q epoch; then break; fi
+  if compgen -G "$work/killed/*/seed*/run.ckpt" >/dev/null; then break; fi
   sleep 0.01
 done
 kill -KILL -- "-$group" 2>/dev/null || true
