@@ -204,17 +204,29 @@ struct SeedContext {
     return elbo.elbo().template cast<double>();
   }
 
+  /// Gradient ascent on λ of `xs` from the prior, with the noise of `stream`: the optimizer, the
+  /// estimate and the noise (runs with the same arguments draw the same noise).
+  struct Ascent {
+    iai::GradientInference<Model> gi;
+    Mat mean, log_var;
+    iai::Rng rng;
+  };
+  Ascent ascent(iai::LambdaOptimizer optimizer, double lr, const Mat& xs, std::uint64_t stream) const {
+    Ascent a{iai::GradientInference<Model>(
+                 {.optimizer = optimizer, .learning_rate = lr, .momentum = o.momentum, .steps = o.steps},
+                 {.samples = o.exp.samples}),
+             Mat(o.exp.latentDim(), xs.cols()), Mat(o.exp.latentDim(), xs.cols()),
+             iai::Rng(static_cast<std::uint64_t>(seed), stream)};
+    a.gi.initializeFromPrior(model, a.rng, a.mean, a.log_var);
+    return a;
+  }
+
   /// Gradient ascent from the prior: the batch-mean ELBO at iterations 0…steps of `xs`.
   std::vector<double> gradientTrace(iai::LambdaOptimizer optimizer, double lr, const Mat& xs,
                                     std::uint64_t stream) const {
-    iai::GradientInference<Model> gi(
-        {.optimizer = optimizer, .learning_rate = lr, .momentum = o.momentum, .steps = o.steps},
-        {.samples = o.exp.samples});
-    Mat mean(o.exp.latentDim(), xs.cols()), log_var(o.exp.latentDim(), xs.cols());
-    iai::Rng rng(static_cast<std::uint64_t>(seed), stream);
-    gi.initializeFromPrior(model, rng, mean, log_var);
+    Ascent a = ascent(optimizer, lr, xs, stream);
     std::vector<double> trace;
-    gi.run(model, xs, mean, log_var, rng, &trace);
+    a.gi.run(model, xs, a.mean, a.log_var, a.rng, &trace);
     return trace;
   }
 
@@ -222,14 +234,9 @@ struct SeedContext {
   /// after step n is the one the trace's run has after n steps: the same noise draws).
   std::vector<Eigen::RowVectorXd> gradientAtPoints(iai::LambdaOptimizer optimizer,
                                                    double lr) const {
-    iai::GradientInference<Model> gi(
-        {.optimizer = optimizer, .learning_rate = lr, .momentum = o.momentum, .steps = o.steps},
-        {.samples = o.exp.samples});
-    Mat mean(o.exp.latentDim(), x.cols()), log_var(o.exp.latentDim(), x.cols());
-    iai::Rng rng(static_cast<std::uint64_t>(seed), kNoiseStream);
-    gi.initializeFromPrior(model, rng, mean, log_var);
+    Ascent a = ascent(optimizer, lr, x, kNoiseStream);
     std::vector<Eigen::RowVectorXd> out;
-    gi.runObserved(model, x, mean, log_var, rng,
+    a.gi.runObserved(model, x, a.mean, a.log_var, a.rng,
                    [&](iai::Index n, const auto& m, const auto& lv) {
                      if (std::find(points.begin(), points.end(), n) != points.end())
                        out.push_back(perExample(Mat(m), Mat(lv)));
