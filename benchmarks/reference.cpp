@@ -1,5 +1,5 @@
 // The reference configuration of the paper's MNIST single-level setup, timed like the PyTorch peer
-// (../shared/peer/torch_reference.py `time` mode) and printed as one JSON line with the same keys:
+// of docs/performance.md (its `time` mode) and printed as one JSON line with the same keys:
 // D = 784 binary data, latent 64, decoder 64→512→512→784 ELU MLP (Bernoulli logits), inference
 // networks 2×512 highway ELU, iterative inputs [x−0.5, μ, log σ², log|∇|, sign ∇] (1168), gated
 // update, batch 64, S = 10, T = 5, Adam for θ and φ.
