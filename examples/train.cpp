@@ -90,8 +90,8 @@ struct Options {
 
 /// train's option table: every option declared once; the defaults are those of o.likelihood
 /// (so `train --likelihood gaussian --help` shows that path's), and the options of one path only
-/// (the validation split, stopping rule, gap and checkpoints: Bernoulli; --max-grad-norm: the
-/// others) are in that path's table only.
+/// (the validation split, stopping rule, evaluation seed and checkpoints: Bernoulli;
+/// --max-grad-norm: the others) are in that path's table only.
 void addOptions(examples::Cli& cli, Options& o) {
   const bool bernoulli = o.likelihood == iai::Likelihood::Bernoulli;
   cli.group("Data and output");
@@ -140,31 +140,27 @@ void addOptions(examples::Cli& cli, Options& o) {
   cli.option("eval-examples", o.eval_examples, "N",
              bernoulli ? "test inputs of the final numbers (0: all)" : "test inputs of the final numbers")
       .min(bernoulli ? 0 : 1);
-  if (bernoulli) {
+  if (bernoulli)
     cli.option("eval-seed", o.final.eval_seed, "S", "seed of the paired test inputs and their noise")
         .defaultText("the --seed");
-    cli.option("gap-examples", o.final.gap_examples, "N", "test inputs of the amortization gap (0: no gap)");
-    cli.option("gap-samples", o.final.gap_samples, "S", "samples of the gap's ELBOs and refinement").min(1);
-    cli.option("gap-lr", o.final.gap_lr, "X", "Adam step size of the refinement of λ").positive();
-    cli.option("gap-steps", o.final.gap_steps, "N",
-               "refinement steps before the first check (then 2N, 4N, …)")
-        .min(1);
-    cli.option("gap-max-steps", o.final.gap_max_steps, "N", "at most N refinement steps").min(1);
-    cli.option("gap-tolerance", o.final.gap_tolerance, "X",
-               "converged when doubling the steps changes the ELBO by < X nats")
-        .positive();
-    cli.option("past-iterations", o.final.past_iterations, "N",
-               "iterative: the gap after t = 1 … max(T, N) iterations (0: 2T)");
-  }
+  cli.option("gap-examples", o.final.gap_examples, "N", "test inputs of the amortization gap (0: no gap)");
+  cli.option("gap-samples", o.final.gap_samples, "S", "samples of the gap's ELBOs and refinement").min(1);
+  cli.option("gap-lr", o.final.gap_lr, "X", "Adam step size of the refinement of λ").positive();
+  cli.option("gap-steps", o.final.gap_steps, "N", "refinement steps before the first check (then 2N, 4N, …)")
+      .min(1);
+  cli.option("gap-max-steps", o.final.gap_max_steps, "N", "at most N refinement steps").min(1);
+  cli.option("gap-tolerance", o.final.gap_tolerance, "X",
+             "converged when doubling the steps changes the ELBO by < X nats")
+      .positive();
+  cli.option("past-iterations", o.final.past_iterations, "N",
+             "iterative: the gap after t = 1 … max(T, N) iterations (0: 2T)");
   // the other path's options: an error that says which path takes them
   const std::string likelihood = iai::likelihoodName(o.likelihood);
   if (bernoulli)
     cli.forbid("max-grad-norm", "absent without --likelihood gaussian or multinomial "
                                 "(train --likelihood gaussian --help)");
   else
-    for (const char* name : {"validation", "patience", "min-gain", "checkpoint", "resume",
-                             "eval-seed", "gap-examples", "gap-samples", "gap-lr", "gap-steps",
-                             "gap-max-steps", "gap-tolerance", "past-iterations"})
+    for (const char* name : {"validation", "patience", "min-gain", "checkpoint", "resume", "eval-seed"})
       cli.forbid(name, "absent with --likelihood " + likelihood + " (a Bernoulli option: train --help)");
   cli.afterParse([&o, &cli] {
     if (!cli.given("eval-seed")) o.final.eval_seed = o.exp.seed;
@@ -333,8 +329,8 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
   double train_seconds = 0;
   for (double v : history.values("seconds")) train_seconds += std::isfinite(v) ? v : 0;
   for (double v : history.values("validation_seconds")) train_seconds += std::isfinite(v) ? v : 0;
-  JsonLine()
-      .add("type", "final")
+  JsonLine line;
+  line.add("type", "final")
       .add("inference", o.exp.inference)
       .add("levels", o.exp.levels)
       .add("samples", o.exp.samples)
@@ -357,21 +353,8 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
       .add("is_se_of_mean", r.is_se_of_mean)
       .add("is_se_median", r.is_se_median)
       .add("eval_samples", static_cast<long>(fc.is_samples))
-      .add("eval_examples", static_cast<long>(n_eval))
-      .add("gap_examples", static_cast<long>(r.gap_examples))
-      .add("gap_samples", static_cast<long>(fc.gap_samples))
-      .add("gap_lr", fc.gap_lr)
-      .add("gap_tolerance", fc.gap_tolerance)
-      .add("gap_first_steps", static_cast<long>(fc.gap_steps))
-      .add("gap_refine_steps", static_cast<long>(r.gap_steps))
-      .add("gap_converged", r.gap_converged)
-      .add("gap_last_change", r.gap_last_change)
-      .add("gap_refined_elbo_at_doublings", r.gap_refined_means)
-      .add("elbo_amortized", r.gap_elbo_amortized)
-      .add("elbo_refined", r.gap_elbo_refined)
-      .add("amortization_gap", r.gap)
-      .add("amortization_gap_se", r.gap_se)
-      .add("gap_per_iteration", r.gap_per_iteration)
+      .add("eval_examples", static_cast<long>(n_eval));
+  examples::addGapFields(line, r, fc)
       .add("seconds_train", train_seconds)
       .add("seconds_is", r.seconds_is)
       .add("seconds_gap", r.seconds_gap)
@@ -417,7 +400,7 @@ int trainMain(int argc, char** argv) {
                                       .epochs = o.epochs,
                                       .train_examples = o.train_examples,
                                       .test_examples = o.test_examples,
-                                      .eval_samples = o.final.is_samples,
+                                      .final = o.final,
                                       .eval_examples = o.eval_examples,
                                       .threads = o.threads,
                                       .max_grad_norm = o.max_grad_norm});

@@ -312,6 +312,25 @@ void amortizationGapResults(iai::VariationalEM<M, I>& em, const iai::Matrix<type
   r.seconds_gap = detail::seconds(t_gap);
 }
 
+/// The amortization gap's entries of a "final" JSON line (docs/training.md), one schema for
+/// every observation model.
+inline JsonLine& addGapFields(JsonLine& line, const FinalResult& r, const FinalConfig& c) {
+  return line.add("gap_examples", static_cast<long>(r.gap_examples))
+      .add("gap_samples", static_cast<long>(c.gap_samples))
+      .add("gap_lr", c.gap_lr)
+      .add("gap_tolerance", c.gap_tolerance)
+      .add("gap_first_steps", static_cast<long>(c.gap_steps))
+      .add("gap_refine_steps", static_cast<long>(r.gap_steps))
+      .add("gap_converged", r.gap_converged)
+      .add("gap_last_change", r.gap_last_change)
+      .add("gap_refined_elbo_at_doublings", r.gap_refined_means)
+      .add("elbo_amortized", r.gap_elbo_amortized)
+      .add("elbo_refined", r.gap_elbo_refined)
+      .add("amortization_gap", r.gap)
+      .add("amortization_gap_se", r.gap_se)
+      .add("gap_per_iteration", r.gap_per_iteration);
+}
+
 /// The final measurements of a trained model on the paired inputs x (D × n). Noise: test ELBO
 /// from Rng(eval_seed, kElbo), IS from Rng(eval_seed, kImportance) (the same draws for every arm
 /// of the same latent size), the gap from kGapInference/kGap.

@@ -18,7 +18,8 @@
 // {train,test}.{npy,csv}; IDX), or one .npy / .csv / .txt file (its last 10 % is the test set).
 // Options (declared in train's table, examples/train.cpp; `train --likelihood gaussian --help`):
 // --data, --epochs (1), --train-examples / --test-examples (0: all), --eval-samples K (1000) and
-// --eval-examples (1000) for importance sampling with the final λ_T as the proposal, --out
+// --eval-examples (1000) for importance sampling with the final λ_T as the proposal, the
+// amortization gap's --gap-* options (the same as the Bernoulli path's; streams of --seed), --out
 // (figures), --max-grad-norm (0: no clipping), --threads (2), and the model options of
 // experiment.hpp.
 // Prints JSON lines (docs/training.md): one "epoch" line per epoch and a "final" line with the
@@ -41,6 +42,7 @@
 #include <iai/iai.hpp>
 
 #include "args.hpp"
+#include "evaluation.hpp"
 #include "experiment.hpp"
 #include "json.hpp"
 #include "png.hpp"
@@ -169,7 +171,7 @@ inline LikelihoodData loadLikelihoodData(const std::string& spec, iai::Likelihoo
 template <class Obs, class Source>
 int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, Experiment e,
                          iai::Likelihood likelihood, int epochs, iai::Index eval_examples,
-                         iai::Index eval_samples, const std::string& out, double max_grad_norm) {
+                         const FinalConfig& fc, const std::string& out, double max_grad_norm) {
   using M = iai::LatentGaussianModel<Scalar, Obs>;
   const iai::Index dim = data.dim();
   M model = M::mlp(e.latent.front(), dim, Experiment::indices(e.hidden), std::move(observation),
@@ -208,39 +210,31 @@ int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, E
       part.gather(idx, x, unused);
       for (iai::Index j = 0; j < n; ++j) words.push_back(static_cast<double>(x.col(j).sum()));
     }
-    // Test ELBO of the final estimate λ_T and importance-sampled log p(x) with K samples of it
-    // (a stochastic lower bound, iai::ImportanceSampler), in batches of 100.
+    // Test ELBO of the final estimate λ_T, importance-sampled log p(x) with K samples of it (a
+    // stochastic lower bound, iai::ImportanceSampler) and its IS standard error, in batches of
+    // 100; then the amortization gap (evaluation.hpp) on the first --gap-examples inputs.
     const auto t_eval = std::chrono::steady_clock::now();
     const iai::Index d = model.latentDim();
     iai::Rng elbo_rng(e.seed, kElboNoise), is_rng(e.seed, kImportanceNoise);
-    iai::ImportanceSampler<M> sampler(eval_samples, std::min<iai::Index>(eval_samples, 50));
-    double elbo = 0, nll = 0;
-    std::vector<double> per_iteration, trace;
-    iai::Matrix<Scalar> mean, log_var;
-    iai::RowVector<Scalar> log_px;
-    for (iai::Index start = 0; start < n; start += 100) {
-      const iai::Index b = std::min<iai::Index>(100, n - start);
-      const auto xb = x.middleCols(start, b);
-      mean.resize(d, b), log_var.resize(d, b), log_px.resize(b);
-      em.infer(xb, mean, log_var, elbo_rng, &trace);
-      elbo += em.lastElbo().template cast<double>().sum();
-      per_iteration.resize(trace.size(), 0.0);
-      for (std::size_t t = 0; t < trace.size(); ++t) per_iteration[t] += trace[t] * static_cast<double>(b);
-      sampler.logMarginal(model, xb, mean, log_var, is_rng, log_px);
-      nll -= log_px.template cast<double>().sum();
-    }
-    for (double& v : per_iteration) v /= static_cast<double>(n);
-    const struct {
-      double elbo, nll, seconds_is;
-      std::vector<double> elbo_per_iteration;
-    } r{elbo / static_cast<double>(n), nll / static_cast<double>(n), since(t_eval), per_iteration};
+    iai::ImportanceSampler<M> sampler(fc.is_samples, std::min<iai::Index>(fc.is_samples, 50));
+    ScoredExamples scored;
+    for (iai::Index start = 0; start < n; start += 100)
+      scoreBatch(em, sampler, x.middleCols(start, std::min<iai::Index>(100, n - start)), elbo_rng,
+                 is_rng, scored);
+    FinalResult r;
+    summarizeScores(scored, r);
+    r.seconds_is = detail::seconds(t_eval);
+    FinalConfig gap_config = fc;
+    gap_config.eval_seed = e.seed;
+    if (gap_config.past_iterations == 0) gap_config.past_iterations = 2 * e.iterations;
+    amortizationGapResults(em, x, gap_config, r);
     JsonLine line;
     line.add("type", "final").add("likelihood", iai::likelihoodName(likelihood)).add("inference", arm)
         .add("data", data.description).add("dim", static_cast<long>(dim))
         .add("train_examples", static_cast<long>(train.size())).add("test_examples", static_cast<long>(n))
         .add("epochs", epochs).add("test_elbo", r.elbo).add("elbo_per_iteration", r.elbo_per_iteration)
-        .add("test_nll", r.nll).add("is_samples", static_cast<long>(eval_samples))
-        ;
+        .add("test_nll", r.nll).add("is_samples", static_cast<long>(fc.is_samples))
+        .add("is_se_of_mean", r.is_se_of_mean);
     if (likelihood == iai::Likelihood::Multinomial) {
       const double total = std::accumulate(words.begin(), words.end(), 0.0);
       // Σ_d log p(x_d) = −n · mean NLL (and the same for the ELBO bound).
@@ -253,7 +247,9 @@ int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, E
           .add("bits_per_dim_elbo", iai::bitsPerDim(-r.elbo, dim))
           .add("discretized", data.train && data.train->eightBit());
     }
-    line.add("train_seconds", train_seconds).add("eval_seconds", r.seconds_is).print();
+    addGapFields(line, r, gap_config);
+    line.add("train_seconds", train_seconds).add("eval_seconds", r.seconds_is)
+        .add("seconds_gap", r.seconds_gap).print();
 
     // Figures.
     std::error_code ec;
@@ -336,7 +332,7 @@ struct LikelihoodOptions {
   Experiment exp;
   std::string data, out;
   long epochs = 1, train_examples = 0, test_examples = 0;
-  iai::Index eval_samples = 1000;
+  FinalConfig final;  // K (is_samples) and the amortization gap's options
   long eval_examples = 1000, threads = 2;
   double max_grad_norm = 0;
 };
@@ -350,7 +346,7 @@ inline int trainLikelihood(const LikelihoodOptions& o) {
   const std::string& spec = o.data;
   const int epochs = static_cast<int>(o.epochs);
   const iai::Index train_examples = o.train_examples, test_examples = o.test_examples;
-  const iai::Index eval_samples = o.eval_samples, eval_examples = o.eval_examples;
+  const iai::Index eval_examples = o.eval_examples;
   const std::string& out = o.out;
   Eigen::setNbThreads(static_cast<int>(o.threads));
   const double max_grad_norm = o.max_grad_norm;
@@ -374,15 +370,15 @@ inline int trainLikelihood(const LikelihoodOptions& o) {
                                .log_var_max = 15.0},
                               dim);
     return trainWithObservation(obs, *data.train, data, e, likelihood, epochs, eval_examples,
-                                eval_samples, out, max_grad_norm);
+                                o.final, out, max_grad_norm);
   }
   IAI_CHECK(likelihood == iai::Likelihood::Multinomial, "arguments", "--likelihood",
             iai::likelihoodName(likelihood), "gaussian or multinomial here (bernoulli is train's own path)");
   if (data.sparse())
     return trainWithObservation(iai::Multinomial<Scalar>{}, *data.sparse_train, data, e, likelihood,
-                                epochs, eval_examples, eval_samples, out, max_grad_norm);
+                                epochs, eval_examples, o.final, out, max_grad_norm);
   return trainWithObservation(iai::Multinomial<Scalar>{}, *data.train, data, e, likelihood, epochs,
-                              eval_examples, eval_samples, out, max_grad_norm);
+                              eval_examples, o.final, out, max_grad_norm);
 }
 
 }  // namespace examples
