@@ -96,8 +96,20 @@ std::string label(const std::string& arm) {
   if (arm == "standard-s1") return "standard, S = 1 (authors')";
   if (arm == "standard-s10") return "standard, S = 10 (matched)";
   if (arm == "iterative-s10") return "iterative, S = 10, T = 5";
+  // the Gaussian and multinomial tables (train --likelihood): one sample in both arms
+  if (arm == "standard") return "standard, S = 1";
+  if (arm == "iterative") return "iterative, S = 1, T = 5";
   return arm;
 }
+
+/// A derived metric of the final line that some tables have (train --likelihood): a column of
+/// its own in the arm, difference and run tables when any finished run reports it.
+struct Metric {
+  const char* key;
+  const char* label;
+  int digits;
+};
+constexpr Metric kMetrics[] = {{"bits_per_dim", "bits/dim (IS)", 3}, {"perplexity", "perplexity (IS)", 0}};
 
 std::string readFirstLine(const fs::path& p) {
   std::ifstream f(p);
@@ -155,6 +167,19 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
     arms.push_back(std::move(arm));
   }
 
+  std::vector<Metric> metrics;
+  for (const Metric& m : kMetrics)
+    if (std::any_of(arms.begin(), arms.end(), [&](const Arm& a) {
+          return std::any_of(a.runs.begin(), a.runs.end(),
+                             [&](const Run& r) { return r.done() && jsonNumber(r.result, m.key); });
+        }))
+      metrics.push_back(m);
+  const auto metricHeader = [&] {
+    std::string h, rule;
+    for (const Metric& m : metrics) h += std::string(" ") + m.label + " |", rule += " --- |";
+    return std::pair{h, rule};
+  };
+
   std::ostringstream md, txt;
   char row[256];
   std::snprintf(row, sizeof row, "%-28s %5s %17s %17s %17s\n", "inference model", "runs",
@@ -163,9 +188,10 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
   std::ostringstream jsonl;  // the run line, then one line per arm, difference and snapshot
   jsonl << run_line.str() << '\n';
   md << "### " << title << "\n\n";
-  md << "| inference model | runs done | test ELBO | −log p(x) | amortized ELBO (gap subset) | refined ELBO | "
+  md << "| inference model | runs done | test ELBO | −log p(x) |" << metricHeader().first
+     << " amortized ELBO (gap subset) | refined ELBO | "
         "amortization gap | epochs | stopped early | wall time per run (min) |\n"
-     << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+     << "| --- | --- | --- | --- |" << metricHeader().second << " --- | --- | --- | --- | --- | --- |\n";
   for (const Arm& a : arms) {
     const MeanSe elbo = meanSe(a.values("test_elbo")), nll = meanSe(a.values("test_nll")),
                  amort = meanSe(a.values("elbo_amortized")), refined = meanSe(a.values("elbo_refined")),
@@ -181,8 +207,9 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
     double n_stopped = 0;
     for (double s : stopped) n_stopped += s;
     md << "| " << a.label << " | " << a.finished() << " of " << a.runs.size() << " | "
-       << examples::stats::format(elbo) << " | " << examples::stats::format(nll) << " | "
-       << examples::stats::format(amort) << " | " << examples::stats::format(refined) << " | "
+       << examples::stats::format(elbo) << " | " << examples::stats::format(nll) << " | ";
+    for (const Metric& m : metrics) md << examples::stats::format(meanSe(a.values(m.key)), m.digits) << " | ";
+    md << examples::stats::format(amort) << " | " << examples::stats::format(refined) << " | "
        << examples::stats::format(gap) << " | " << joinLongs(epochs) << " | "
        << static_cast<long>(n_stopped) << " of " << stopped.size() << " | "
        << examples::stats::format(wall, 1) << " |\n";
@@ -199,6 +226,7 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
     addMeanSe(line, "elbo_amortized", amort);
     addMeanSe(line, "elbo_refined", refined);
     addMeanSe(line, "amortization_gap", gap);
+    for (const Metric& m : metrics) addMeanSe(line, m.key, meanSe(a.values(m.key)));
     addMeanSe(line, "wall_minutes", wall);
     jsonl << line.str() << '\n';
   }
@@ -213,8 +241,9 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
         md << "\nPaired per-seed differences (same test inputs and noise per seed; mean ± s.e. "
               "over seeds; ELBO: > 0 favours iterative; −log p(x) and gap: < 0 favours "
               "iterative):\n\n"
-           << "| difference | seeds | test ELBO | −log p(x) | amortization gap | per seed: −log p(x) |\n"
-           << "| --- | --- | --- | --- | --- | --- |\n";
+           << "| difference | seeds | test ELBO | −log p(x) |" << metricHeader().first
+           << " amortization gap | per seed: −log p(x) |\n"
+           << "| --- | --- | --- | --- |" << metricHeader().second << " --- | --- |\n";
         header = true;
       }
       const auto d_elbo = examples::stats::pairedDifferences(it.perSeed("test_elbo"), st.perSeed("test_elbo"));
@@ -236,13 +265,19 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
       txt << row;
       md << "| " << it.label << " − " << st.label << " | " << d_nll.size() << " | "
          << examples::stats::formatSigned(meanSe(d_elbo)) << " | "
-         << examples::stats::formatSigned(meanSe(d_nll)) << " | "
-         << examples::stats::formatSigned(meanSe(d_gap)) << " | " << (per_seed.empty() ? "–" : per_seed) << " |\n";
+         << examples::stats::formatSigned(meanSe(d_nll)) << " | ";
+      for (const Metric& m : metrics)
+        md << examples::stats::formatSigned(
+                  meanSe(examples::stats::pairedDifferences(it.perSeed(m.key), st.perSeed(m.key))), m.digits)
+           << " | ";
+      md << examples::stats::formatSigned(meanSe(d_gap)) << " | " << (per_seed.empty() ? "–" : per_seed) << " |\n";
       JsonLine line;
       line.add("type", "difference").add("difference", it.name + " - " + st.name);
       addMeanSe(line, "test_elbo", meanSe(d_elbo));
       addMeanSe(line, "test_nll", meanSe(d_nll));
       addMeanSe(line, "amortization_gap", meanSe(d_gap));
+      for (const Metric& m : metrics)
+        addMeanSe(line, m.key, meanSe(examples::stats::pairedDifferences(it.perSeed(m.key), st.perSeed(m.key))));
       line.add("test_nll_per_seed", d_nll);
       jsonl << line.str() << '\n';
     }
@@ -285,15 +320,17 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
   md << "\nRuns (epochs trained of the cap; stopped = the validation rule fired; IS s.e. = Monte "
         "Carlo error of the mean −log p(x); gap: refinement steps, converged to the tolerance):\n\n"
      << "| inference model | seed | epochs | stopped | best validation ELBO | test ELBO | −log p(x) "
-        "(IS s.e.) | gap (steps) | gap after t = 1 … 2T | wall time (min) |\n"
-     << "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+        "(IS s.e.) |" << metricHeader().first << " gap (steps) | gap after t = 1 … 2T | wall time (min) |\n"
+     << "| --- | --- | --- | --- | --- | --- | --- |" << metricHeader().second << " --- | --- | --- |\n";
   for (const Arm& a : arms)
     for (const Run& r : a.runs) {
       if (!r.done()) {
         double best = -INFINITY;
         for (double v : r.validation) best = std::max(best, v);
         md << "| " << a.label << " | " << r.seed << " | " << r.validation.size()
-           << " (unfinished) | – | " << fmt(best) << " | – | – | – | – | – |\n";
+           << " (unfinished) | – | " << fmt(best) << " | – | – |";
+        for (std::size_t k = 0; k < metrics.size(); ++k) md << " – |";
+        md << " – | – | – |\n";
         continue;
       }
       std::string per_t;
@@ -302,8 +339,9 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
          << fmt(r.value("max_epochs"), 0) << " | "
          << (r.result.find("\"stopped_early\":true") != std::string::npos ? "yes" : "no") << " | "
          << fmt(r.value("best_validation_elbo")) << " | " << fmt(r.value("test_elbo")) << " | "
-         << fmt(r.value("test_nll")) << " (" << fmt(r.value("is_se_of_mean"), 3) << ") | "
-         << fmt(r.value("amortization_gap")) << " (" << fmt(r.value("gap_refine_steps"), 0)
+         << fmt(r.value("test_nll")) << " (" << fmt(r.value("is_se_of_mean"), 3) << ") | ";
+      for (const Metric& m : metrics) md << fmt(r.value(m.key), m.digits) << " | ";
+      md << fmt(r.value("amortization_gap")) << " (" << fmt(r.value("gap_refine_steps"), 0)
          << (r.result.find("\"gap_converged\":true") != std::string::npos ? "" : ", not converged")
          << ") | " << (per_t.empty() ? "–" : per_t) << " | "
          << fmt((r.value("seconds_train") + r.value("seconds_final")) / 60.0, 1) << " |\n";
@@ -332,17 +370,20 @@ int run(const std::string& dir, const std::string& title, const std::vector<std:
     series.push_back(std::move(s));
     bands.push_back(std::move(b));
   }
+  // (tables without a validation split, train --likelihood, have no validation figure)
+  const bool any_validation = std::any_of(series.begin(), series.end(), [](const auto& s) { return !s.x.empty(); });
   // y-range: from the worst value after the first 10% of epochs (the first epochs dwarf the rest)
   double lo = INFINITY, hi = -INFINITY;
   for (std::size_t k = 0; k < series.size(); ++k)
     for (std::size_t i = series[k].x.size() / 10; i < series[k].x.size(); ++i)
       if (std::isfinite(bands[k].lo[i])) lo = std::min(lo, bands[k].lo[i]), hi = std::max(hi, bands[k].hi[i]);
   const bool clip = std::isfinite(lo) && hi > lo;
-  examples::svg::linePlot(title + ": validation ELBO (mean ± s.e. over seeds)", "epoch",
-                          "validation ELBO (nats)", series, false, 760, 440,
-                          clip ? lo - 0.05 * (hi - lo) : std::nan(""),
-                          clip ? hi + 0.05 * (hi - lo) : std::nan(""), bands)
-      .save((fs::path(dir) / "validation_elbo.svg").string());
+  if (any_validation)
+    examples::svg::linePlot(title + ": validation ELBO (mean ± s.e. over seeds)", "epoch",
+                            "validation ELBO (nats)", series, false, 760, 440,
+                            clip ? lo - 0.05 * (hi - lo) : std::nan(""),
+                            clip ? hi + 0.05 * (hi - lo) : std::nan(""), bands)
+        .save((fs::path(dir) / "validation_elbo.svg").string());
 
   // the amortization gap against inference iterations (issue: the mechanism)
   std::vector<examples::svg::Series> gap_series;
