@@ -164,6 +164,7 @@ void addOptions(examples::Cli& cli, Options& o) {
       cli.forbid(name, "absent with --likelihood " + likelihood + " (a Bernoulli option: train --help)");
   cli.afterParse([&o, &cli] {
     if (!cli.given("eval-seed")) o.final.eval_seed = o.exp.seed;
+    if (o.final.past_iterations == 0) o.final.past_iterations = 2 * o.exp.iterations;
     IAI_CHECK(!o.resume || !o.checkpoint.empty(), "arguments", "--resume", "set",
               "used together with --checkpoint FILE");
     IAI_CHECK(o.final.gap_max_steps >= o.final.gap_steps, "arguments", "--gap-max-steps",
@@ -312,8 +313,7 @@ int run(const Options& o, Data& train, Data& validation, Data& test, Model model
   const iai::Index n_eval =
       o.eval_examples > 0 ? std::min<iai::Index>(o.eval_examples, test.size()) : test.size();
   const iai::Matrix<Scalar> x_test = examples::pairedTestInputs(test, n_eval, o.final.eval_seed);
-  examples::FinalConfig fc = o.final;
-  if (fc.past_iterations == 0) fc.past_iterations = 2 * o.exp.iterations;
+  const examples::FinalConfig& fc = o.final;
 #ifdef IAI_HAVE_MPI
   const examples::FinalResult r = dp ? examples::distributedFinalEvaluation(em, x_test, fc, &progress)
                                      : examples::finalEvaluation(em, x_test, fc, &progress);

@@ -226,7 +226,6 @@ int trainWithObservation(Obs observation, Source& train, LikelihoodData& data, E
     r.seconds_is = detail::seconds(t_eval);
     FinalConfig gap_config = fc;
     gap_config.eval_seed = e.seed;
-    if (gap_config.past_iterations == 0) gap_config.past_iterations = 2 * e.iterations;
     amortizationGapResults(em, x, gap_config, r);
     // train's "final" keys (docs/training.md) where they mean the same, so scripts/reproduce
     // tabulates both paths alike
