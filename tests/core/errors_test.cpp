@@ -4,6 +4,9 @@
 
 #include <string>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_errors_test {
+
 namespace {
 void needsPositive(int n) { IAI_CHECK(n > 0, "needsPositive", "n", n, "positive"); }
 void needsFinite(double v) { IAI_CHECK_DOMAIN(v == v, "needsFinite", "v", v, "a number (not NaN)"); }
@@ -28,3 +31,5 @@ TEST_CASE("IAI_CHECK_DOMAIN throws iai::domain_error", "[core]") {
   CHECK_THROWS_WITH(needsFinite(std::numeric_limits<double>::quiet_NaN()),
                     Catch::Contains("needsFinite: v is nan"));
 }
+
+}  // namespace iai_test_errors_test

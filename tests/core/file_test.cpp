@@ -22,6 +22,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_file_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -264,3 +267,5 @@ TEST_CASE("InputFile opens regular files and refuses FIFOs, devices and director
              Catch::Contains("reader: the file '" + dir.file("missing") +
                              "' is unreadable (No such file or directory)"));
 }
+
+}  // namespace iai_test_file_test

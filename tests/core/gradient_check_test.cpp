@@ -5,6 +5,9 @@
 
 #include <cmath>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_gradient_check_test {
+
 TEMPLATE_TEST_CASE("numericalGradient matches a known gradient", "[core][testing]", float, double) {
   iai::Matrix<TestType> x(2, 3);
   x << 0.3, -1.2, 2.0, 0.7, 0.1, -0.4;
@@ -25,3 +28,5 @@ TEST_CASE("relativeError detects a wrong gradient", "[core][testing]") {
   CHECK(iai::testing::relativeError(a, a) == 0.0);
   CHECK(iai::testing::relativeError(a, b) > 1e-2);
 }
+
+}  // namespace iai_test_gradient_check_test

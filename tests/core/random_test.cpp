@@ -6,6 +6,9 @@
 #include <numeric>
 #include <vector>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_random_test {
+
 TEST_CASE("Rng: same seed and stream give the same sequence, different streams differ", "[core]") {
   iai::Rng a(123, 0), b(123, 0), c(123, 1), d(124, 0);
   bool differs_c = false, differs_d = false;
@@ -93,3 +96,5 @@ TEST_CASE("below and shuffle: unbiased range and a permutation", "[core]") {
   for (int i = 0; i < 50; ++i) CHECK(sorted[static_cast<std::size_t>(i)] == i);
   CHECK(p != sorted);
 }
+
+}  // namespace iai_test_random_test

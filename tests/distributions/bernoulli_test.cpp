@@ -10,7 +10,7 @@
 #include <cmath>
 #include <limits>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_bernoulli_test {
 
 using iai::Bernoulli;

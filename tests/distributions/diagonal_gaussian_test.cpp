@@ -6,6 +6,9 @@
 
 #include <cmath>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_diagonal_gaussian_test {
+
 using iai::Matrix;
 using iai::RowVector;
 using iai::testing::numericalGradient;
@@ -156,3 +159,5 @@ TEST_CASE("DiagonalGaussian rejects mismatched shapes", "[distributions]") {
   CHECK_THROWS_AS(G::klStandardNormal(a, a, short_out), iai::invalid_argument);
   CHECK_THROWS_WITH(G::sample(a, a, a, b), Catch::Contains("DiagonalGaussian::sample"));
 }
+
+}  // namespace iai_test_diagonal_gaussian_test

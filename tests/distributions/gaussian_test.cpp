@@ -9,7 +9,7 @@
 #include <cmath>
 #include <numbers>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_gaussian_test {
 
 using iai::ErrorWeighting;

@@ -14,7 +14,7 @@
 
 #include <cmath>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_amortization_gap_convergence_test {
 
 using iai::Index;

@@ -7,7 +7,7 @@
 #include <limits>
 #include <numbers>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_importance_sampling_test {
 
 using iai::Index;

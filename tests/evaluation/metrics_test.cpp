@@ -10,6 +10,9 @@
 #include <numbers>
 #include <vector>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_metrics_test {
+
 TEST_CASE("discretizedBitsPerDim adds D log 256 to a density NLL before converting to bits",
           "[evaluation][metrics]") {
   // The uniform density on [0, 1)^D (log p = 0) gives every 8-bit image probability 256^−D:
@@ -89,3 +92,5 @@ TEMPLATE_TEST_CASE("Importance-sampled perplexity and bits/dim of models with a 
           Approx(iai::bitsPerDim(nll, dim)).epsilon(1e-9));
   }
 }
+
+}  // namespace iai_test_metrics_test

@@ -11,7 +11,7 @@
 
 #include "common/evaluation.hpp"
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_paired_evaluation_test {
 
 using iai::Index;

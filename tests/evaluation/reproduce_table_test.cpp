@@ -7,6 +7,9 @@
 
 #include "common/stats.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_reproduce_table_test {
+
 using examples::stats::meanSe;
 using examples::stats::pairedDifferences;
 
@@ -52,3 +55,5 @@ TEST_CASE("pairedDifferences: per-seed a − b over the seeds both arms finished
   // a NaN on either side drops that seed
   CHECK(pairedDifferences({{1, std::nan("")}, {2, 1.0}}, {{1, 0.0}, {2, 0.5}}).size() == 1);
 }
+
+}  // namespace iai_test_reproduce_table_test

@@ -3,7 +3,7 @@
 #include <iai/inference/gradient_inference.hpp>
 #include <iai/models/linear_gaussian_model.hpp>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_gradient_inference_test {
 
 using iai::Matrix;

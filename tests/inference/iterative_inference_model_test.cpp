@@ -7,6 +7,9 @@
 
 #include "inference_model_harness.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_iterative_inference_model_test {
+
 using iai::Matrix;
 using iai::testing::numericalGradient;
 using iai::testing::relativeError;
@@ -90,3 +93,5 @@ TEST_CASE("encodeGradient: reference values", "[inference]") {
   iai::encodeGradient<double>(iai::GradientEncoding::BatchStandardize, g, out2);
   CHECK(out2.row(0).sum() == Approx(0.0).margin(1e-12));  // per dimension: zero mean over batch
 }
+
+}  // namespace iai_test_iterative_inference_model_test

@@ -5,6 +5,9 @@
 
 #include "inference_model_harness.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_standard_inference_model_test {
+
 using iai::Matrix;
 using iai::testing::numericalGradient;
 using iai::testing::relativeError;
@@ -41,3 +44,5 @@ TEST_CASE("StandardInferenceModel: log_var is clamped, copies are independent", 
   CHECK(!m2.isZero());
   CHECK_THROWS_AS(enc.infer(Matrix<double>::Zero(3, 2), m2, lv2), iai::invalid_argument);
 }
+
+}  // namespace iai_test_standard_inference_model_test

@@ -4,6 +4,9 @@
 #include <iai/models/hierarchical_latent_gaussian_model.hpp>
 #include <iai/testing/gradient_check.hpp>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_hierarchical_latent_gaussian_model_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::testing::numericalGradient;
@@ -82,3 +85,5 @@ TEST_CASE("HierarchicalLatentGaussianModel: stacked layout, ancestral samples, c
   CHECK(gz.bottomRows(5).cwiseAbs().maxCoeff() == 0.0);
   CHECK(gz.topRows(4).cwiseAbs().maxCoeff() > 0.0);
 }
+
+}  // namespace iai_test_hierarchical_latent_gaussian_model_test

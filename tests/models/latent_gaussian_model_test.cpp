@@ -5,6 +5,9 @@
 #include <iai/models/latent_gaussian_model.hpp>
 #include <iai/testing/gradient_check.hpp>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_latent_gaussian_model_test {
+
 using iai::Matrix;
 using iai::RowVector;
 using iai::testing::numericalGradient;
@@ -120,3 +123,5 @@ TEST_CASE("LatentGaussianModel: copies own their parameters, bad shapes are reje
   CHECK_THROWS_AS((iai::LatentGaussianModel<float>(5, iai::nn::Mlp<float>({2, 4}))),
                   iai::invalid_argument);
 }
+
+}  // namespace iai_test_latent_gaussian_model_test

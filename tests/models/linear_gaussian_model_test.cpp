@@ -6,6 +6,9 @@
 #include <Eigen/Cholesky>
 #include <cmath>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_linear_gaussian_model_test {
+
 using iai::Matrix;
 using iai::RowVector;
 using iai::testing::numericalGradient;
@@ -107,3 +110,5 @@ TEST_CASE("LinearGaussianModel rejects bad shapes", "[models]") {
   CHECK_THROWS_AS(iai::LinearGaussianModel<double>::withOrthogonalColumns(2, 3, rng),
                   iai::invalid_argument);
 }
+
+}  // namespace iai_test_linear_gaussian_model_test

@@ -7,6 +7,9 @@
 
 #include "nn_test_utils.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_activations_test {
+
 namespace {
 
 using iai::Index;
@@ -200,3 +203,5 @@ TEMPLATE_TEST_CASE("Activation layer: no parameters, sizes checked", "[nn][activ
   CHECK_THROWS_AS(layer.backward(x, wrong, x, iai::ParamGrad::Skip), iai::invalid_argument);
   CHECK_THROWS_AS((Activation<Elu, S>(0)), iai::invalid_argument);
 }
+
+}  // namespace iai_test_activations_test

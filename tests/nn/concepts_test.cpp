@@ -3,6 +3,9 @@
 
 #include <iai/nn.hpp>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_concepts_test {
+
 using namespace iai::nn;
 using namespace iai::concepts;
 
@@ -61,3 +64,5 @@ TEST_CASE("Layer rejects incomplete types", "[nn][concepts]") {
   STATIC_REQUIRE_FALSE(Layer<NoScalar>);
   STATIC_REQUIRE_FALSE(Network<NoScalar>);
 }
+
+}  // namespace iai_test_concepts_test

@@ -10,6 +10,9 @@
 
 #include <iai/nn/gemm.hpp>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_gemm_test {
+
 namespace {
 
 template <class S>
@@ -118,3 +121,5 @@ TEST_CASE("gemm checks shapes", "[gemm]") {
   CHECK_THROWS_AS(iai::nn::gemm<float>(c_bad, a, b4), iai::invalid_argument);
   CHECK_NOTHROW(iai::nn::gemm<float>(c, a, b4));
 }
+
+}  // namespace iai_test_gemm_test

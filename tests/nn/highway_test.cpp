@@ -7,6 +7,9 @@
 
 #include "nn_test_utils.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_highway_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::ParamGrad;
@@ -237,3 +240,5 @@ TEMPLATE_TEST_CASE("Highway: extreme pre-activations stay finite", "[nn][highway
   CHECK(dx.allFinite());
   CHECK(grads.allFinite());
 }
+
+}  // namespace iai_test_highway_test

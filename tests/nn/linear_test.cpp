@@ -7,6 +7,9 @@
 
 #include "nn_test_utils.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_linear_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::ParamGrad;
@@ -198,3 +201,5 @@ TEMPLATE_TEST_CASE("Linear: bad shapes and unbound parameters throw", "[nn][line
   CHECK_THROWS_AS(layer.backward(x_bad, y, dy, ParamGrad::Accumulate), iai::invalid_argument);
   CHECK(grads.isZero(0));  // nothing was written by the failed calls
 }
+
+}  // namespace iai_test_linear_test

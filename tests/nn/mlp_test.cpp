@@ -7,6 +7,9 @@
 
 #include "nn_test_utils.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_mlp_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::ParamGrad;
@@ -197,3 +200,5 @@ TEMPLATE_TEST_CASE("Mlp and HighwayMlp: bad arguments throw", "[nn][mlp]", float
                     "HighwayMlp::forward: x.rows() is 4, but must be equal to inputSize() = 3");
   CHECK_THROWS_WITH(highway.forward(Matrix<S>::Ones(3, 1)), Catch::Contains("unbound"));
 }
+
+}  // namespace iai_test_mlp_test

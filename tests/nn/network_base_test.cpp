@@ -12,6 +12,9 @@
 
 #include "nn_test_utils.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_network_base_test {
+
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
     __has_feature(thread_sanitizer)
@@ -150,3 +153,5 @@ TEMPLATE_TEST_CASE("network buffers follow the batch size", "[nn][network]", flo
   CHECK(copy.output().data() != net.output().data());
   CHECK(copy.linear(0).weight().data() == params.data());
 }
+
+}  // namespace iai_test_network_base_test

@@ -8,6 +8,9 @@
 
 #include "nn_test_utils.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_parameters_test {
+
 using iai::Matrix;
 using iai::Vector;
 using namespace iai::nn;
@@ -64,3 +67,5 @@ TEST_CASE("bindParameters: components without parameters", "[nn][parameters]") {
   CHECK(params.size() == 0);
   CHECK(grads.size() == 0);
 }
+
+}  // namespace iai_test_parameters_test

@@ -5,6 +5,9 @@
 
 #include "nn_test_utils.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_sequential_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::ParamGrad;
@@ -153,3 +156,5 @@ TEMPLATE_TEST_CASE("Sequential: bad shapes throw", "[nn][sequential]", float, do
   auto unbound = makeNet<S>();
   CHECK_THROWS_WITH(unbound.forward(x), Catch::Contains("unbound"));
 }
+
+}  // namespace iai_test_sequential_test

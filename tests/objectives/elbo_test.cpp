@@ -6,6 +6,9 @@
 
 #include <cmath>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_elbo_test {
+
 using iai::Matrix;
 using iai::RowVector;
 using iai::testing::numericalGradient;
@@ -124,3 +127,5 @@ TEST_CASE("Elbo rejects inconsistent shapes and settings", "[inference]") {
   Matrix<double> empty(4, 0), e2(2, 0);
   CHECK_THROWS_AS(elbo.evaluate(model, empty, e2, e2, rng), iai::invalid_argument);
 }
+
+}  // namespace iai_test_elbo_test

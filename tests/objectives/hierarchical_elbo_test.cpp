@@ -10,6 +10,9 @@
 #include <cmath>
 #include <limits>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_hierarchical_elbo_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::testing::numericalGradient;
@@ -247,3 +250,5 @@ TEST_CASE("HierarchicalElbo and the hierarchical model reject bad arguments", "[
   iai::Rng rng(1);
   CHECK_THROWS_WITH(elbo.evaluate(model, x, mean, mean, rng), Catch::Contains("mean"));
 }
+
+}  // namespace iai_test_hierarchical_elbo_test

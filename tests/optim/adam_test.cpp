@@ -8,6 +8,9 @@
 
 #include "problems.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_adam_test {
+
 using iai::optim::Adam;
 using iai::optim::AdamConfig;
 
@@ -99,3 +102,5 @@ TEST_CASE("Adam: bad settings throw iai::invalid_argument", "[optim]") {
   CHECK(opt.parameterCount() == 4);
   CHECK(opt.stateBuffers().size() == 2);
 }
+
+}  // namespace iai_test_adam_test

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <limits>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_clipping_test {
+
 using iai::optim::clipGlobalNorm;
 
 TEMPLATE_TEST_CASE("clipGlobalNorm: rescales a buffer whose norm exceeds max_norm", "[optim]",
@@ -67,3 +70,5 @@ TEST_CASE("clipGlobalNorm: blocks, non-finite norms and bad max_norm", "[optim]"
   CHECK_THROWS_WITH(clipGlobalNorm(-2.0, m, g),
                     "clipGlobalNorm: max_norm is -2, but must be positive and finite");
 }
+
+}  // namespace iai_test_clipping_test

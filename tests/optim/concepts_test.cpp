@@ -11,6 +11,9 @@
 #include <type_traits>
 #include <vector>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_concepts_test {
+
 using iai::optim::Adam;
 using iai::optim::AdamConfig;
 using iai::optim::RmsProp;
@@ -184,3 +187,5 @@ TEMPLATE_TEST_CASE("Optimizer: size and shape mismatches throw iai::invalid_argu
   CHECK(opt.steps() == 0);  // nothing happened
   CHECK(p23.isZero(0));
 }
+
+}  // namespace iai_test_concepts_test

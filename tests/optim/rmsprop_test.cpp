@@ -8,6 +8,9 @@
 
 #include "problems.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_rmsprop_test {
+
 using iai::optim::RmsProp;
 using iai::optim::RmsPropConfig;
 
@@ -99,3 +102,5 @@ TEST_CASE("RmsProp: bad settings throw iai::invalid_argument", "[optim]") {
   CHECK_THROWS_AS(opt.setLearningRate(-1.0), iai::invalid_argument);
   CHECK(opt.stateBuffers().size() == 1);  // v only, without momentum
 }
+
+}  // namespace iai_test_rmsprop_test

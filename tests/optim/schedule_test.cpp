@@ -5,6 +5,9 @@
 
 #include <cmath>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_schedule_test {
+
 using iai::optim::ExponentialDecay;
 
 TEST_CASE("ExponentialDecay: rate = initial·γ^epoch, the authors' ×0.999 per epoch", "[optim]") {
@@ -35,3 +38,5 @@ TEST_CASE("ExponentialDecay: bad arguments throw iai::invalid_argument", "[optim
   CHECK_THROWS_WITH(ExponentialDecay{}.rate(1.0, -3),
                     "ExponentialDecay::rate: epoch is -3, but must be non-negative");
 }
+
+}  // namespace iai_test_schedule_test

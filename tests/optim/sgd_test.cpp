@@ -9,6 +9,9 @@
 
 #include "problems.hpp"
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_sgd_test {
+
 using iai::optim::Sgd;
 using iai::optim::SgdConfig;
 
@@ -139,3 +142,5 @@ TEST_CASE("Sgd: bad settings throw iai::invalid_argument", "[optim]") {
   CHECK(opt.learningRate() == 0.25);
   CHECK(opt.config().learning_rate == 0.25);
 }
+
+}  // namespace iai_test_sgd_test

@@ -10,7 +10,7 @@
 
 #include <cmath>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_extremes_test {
 
 using iai::Index;

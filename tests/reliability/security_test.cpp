@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_security_test {
 
 namespace fs = std::filesystem;

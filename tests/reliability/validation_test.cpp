@@ -16,6 +16,9 @@
 #include <limits>
 #include <vector>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_validation_test {
+
 using iai::Index;
 using Mat = iai::Matrix<double>;
 using Row = iai::RowVector<double>;
@@ -440,3 +443,5 @@ TEST_CASE("Rule settings: other training and optimizer settings outside their ra
   REQUIRE_REJECTS(iai::optim::Sgd<double>({.nesterov = true}, 3), iai::invalid_argument, "Sgd::Sgd",
                   "config.momentum");
 }
+
+}  // namespace iai_test_validation_test

@@ -5,6 +5,9 @@
 #include <iai/iai.hpp>
 #include <iai/testing/archetypes.hpp>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_concepts_test {
+
 namespace a = iai::testing::archetypes;
 namespace c = iai::concepts;
 
@@ -82,3 +85,5 @@ TEST_CASE("Concept archetypes compile and their negatives are rejected (checked 
   iai::VariationalEM em(model, inference, {.iterations = 2, .batch_size = 1});
   CHECK(em.iterations() == 2);
 }
+
+}  // namespace iai_test_concepts_test

@@ -17,7 +17,7 @@
 
 #include <unistd.h>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_checkpoint_test {
 
 namespace fs = std::filesystem;

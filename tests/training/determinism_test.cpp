@@ -4,7 +4,7 @@
 #include <iai/models/linear_gaussian_model.hpp>
 #include <iai/training.hpp>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_determinism_test {
 
 using Model = iai::LinearGaussianModel<float>;

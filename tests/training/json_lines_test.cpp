@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_json_lines_test {
 
 namespace fs = std::filesystem;

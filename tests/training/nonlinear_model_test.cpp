@@ -4,7 +4,7 @@
 
 #include <iai/iai.hpp>
 
-// file-local names (each test area compiles as one translation unit)
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
 namespace iai_test_nonlinear_model_test {
 
 using iai::Matrix;

@@ -20,6 +20,9 @@
 #include <filesystem>
 #include <numbers>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_user_hierarchical_model_test {
+
 using iai::Index;
 using iai::Matrix;
 using iai::Vector;
@@ -224,3 +227,5 @@ TEST_CASE(
   CHECK((i1.phi() - i2.phi()).cwiseAbs().maxCoeff() == 0.0);
   std::filesystem::remove(path);
 }
+
+}  // namespace iai_test_user_hierarchical_model_test

@@ -14,6 +14,9 @@
 #include <cmath>
 #include <limits>
 
+// file-local names (test files are compiled together: tests/CMakeLists.txt)
+namespace iai_test_user_model_test {
+
 namespace {
 
 using TanhDecoderModel = my::TanhDecoderModel;
@@ -130,3 +133,5 @@ TEST_CASE("Training stops with a clear error after too many non-finite steps in 
   CHECK_THROWS_AS(iai::VariationalEM(model, enc, {.max_consecutive_faults = 0}),
                   iai::invalid_argument);
 }
+
+}  // namespace iai_test_user_model_test

@@ -17,7 +17,9 @@
 
 #include "iai/core/types.hpp"
 
-namespace iai::concepts {
+namespace iai {
+// The helper concepts live in iai::detail, as the other areas' do: an iai::concepts::detail
+// would hide iai::detail from the concepts declared after it in namespace iai::concepts.
 namespace detail {
 
 template <class O, class S>
@@ -36,8 +38,11 @@ concept OptimizerFor = requires(O& o, const O& co, Vector<S>& v, const Vector<S>
 
 }  // namespace detail
 
+namespace concepts {
+
 /// An elementwise first-order optimizer over a flat parameter buffer (see the table above).
 template <class O>
 concept Optimizer = requires { typename O::Scalar; } && detail::OptimizerFor<O, typename O::Scalar>;
 
-}  // namespace iai::concepts
+}  // namespace concepts
+}  // namespace iai
